@@ -1,0 +1,27 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// Path of the spec, relative to the crate root.
+pub const SPEC_PATH: &str = "openapi/enkash.yaml";
+
+/// The spec as JSON, parsed the same way `build.rs` reads it.
+pub fn spec() -> serde_json::Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SPEC_PATH);
+    let text = std::fs::read_to_string(&path).expect("read the spec");
+    serde_norway::from_str(&text).expect("the spec is valid YAML")
+}
+
+/// Names of the schemas under `components.schemas`, sorted.
+pub fn component_schema_names(spec: &serde_json::Value) -> Vec<String> {
+    let mut names: Vec<String> = spec["components"]["schemas"]
+        .as_object()
+        .expect("components.schemas is an object")
+        .keys()
+        .cloned()
+        .collect();
+    names.sort();
+    names
+}
