@@ -1,0 +1,207 @@
+//! The token cache: lock-free hits, one refresh per expiry episode, shared failures.
+
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::SystemTime;
+
+use arc_swap::ArcSwapOption;
+use reqwest::header::HeaderValue;
+use tokio::sync::watch;
+use tokio::task::AbortHandle;
+use tokio::time::Instant;
+
+use super::fetch::Fetcher;
+use super::token::{Freshness, TokenState};
+use super::{AccessToken, Clock, TokenError, TokenPolicy};
+
+type Outcome = Result<AccessToken, TokenError>;
+
+/// Caches one token for a set of credentials; shared by every clone of a `Client`.
+pub(crate) struct TokenCache {
+    /// The current token. Read without a lock on every request.
+    current: ArcSwapOption<TokenState>,
+    /// Refresh bookkeeping. A `std` mutex, held only for short, non-async sections.
+    flight: Mutex<Flight>,
+    fetcher: Fetcher,
+    policy: TokenPolicy,
+    clock: Arc<dyn Clock>,
+}
+
+#[derive(Default)]
+struct Flight {
+    /// The refresh under way, if any: every caller that needs its result subscribes here.
+    pending: Option<watch::Receiver<Option<Outcome>>>,
+    task: Option<AbortHandle>,
+    /// The last failure and when the next attempt may start.
+    last_failure: Option<(TokenError, Instant)>,
+    consecutive_failures: u32,
+    /// The storm guard: no token request starts before this.
+    next_request_at: Option<Instant>,
+}
+
+impl TokenCache {
+    pub(crate) fn new(fetcher: Fetcher, policy: TokenPolicy, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            current: ArcSwapOption::empty(),
+            flight: Mutex::default(),
+            fetcher,
+            policy,
+            clock,
+        }
+    }
+
+    /// A token that may be used now, fetching one if needed.
+    pub(crate) async fn get(self: &Arc<Self>) -> Outcome {
+        if let Some(token) = self.cached() {
+            return Ok(token);
+        }
+        self.wait_for_refresh().await
+    }
+
+    /// The hit path: an atomic load, two clock reads and an `Arc` clone.
+    fn cached(self: &Arc<Self>) -> Option<AccessToken> {
+        let guard = self.current.load();
+        let state = guard.as_ref()?;
+        let token = AccessToken(Arc::clone(state));
+        match token.freshness(Instant::now(), self.clock.now()) {
+            Freshness::Fresh => Some(token),
+            Freshness::RefreshDue => {
+                self.refresh_in_background();
+                Some(token)
+            }
+            Freshness::Unusable => None,
+        }
+    }
+
+    /// Soft expiry: start one refresh, unless one is running or a failure is being backed off.
+    fn refresh_in_background(self: &Arc<Self>) {
+        let mut flight = self.lock();
+        let backing_off = flight
+            .last_failure
+            .as_ref()
+            .is_some_and(|(_, retry_at)| Instant::now() < *retry_at);
+        if flight.pending.is_none() && !backing_off {
+            self.start_refresh(&mut flight);
+        }
+    }
+
+    async fn wait_for_refresh(self: &Arc<Self>) -> Outcome {
+        let mut receiver = {
+            let mut flight = self.lock();
+            // A refresh may have finished between the lock-free read and this lock.
+            if let Some(token) = self.usable(Instant::now(), self.clock.now()) {
+                return Ok(token);
+            }
+            if let Some(pending) = &flight.pending {
+                pending.clone()
+            } else if let Some((error, retry_at)) = &flight.last_failure {
+                if Instant::now() < *retry_at {
+                    return Err(error.clone());
+                }
+                self.start_refresh(&mut flight)
+            } else {
+                self.start_refresh(&mut flight)
+            }
+        };
+        // Dropping this future here only drops the subscription; the refresh runs on.
+        let outcome = receiver.wait_for(Option::is_some).await.map(|v| v.clone());
+        match outcome {
+            Ok(Some(outcome)) => outcome,
+            _ => {
+                // The refresh task vanished without an answer (its runtime shut down).
+                let mut flight = self.lock();
+                if flight.pending.as_ref().is_some_and(|p| p.same_channel(&receiver)) {
+                    flight.pending = None;
+                    flight.task = None;
+                }
+                Err(TokenError::transient(None, "the token refresh was interrupted"))
+            }
+        }
+    }
+
+    /// Starts the one refresh of this episode. Call with the flight lock held.
+    fn start_refresh(self: &Arc<Self>, flight: &mut Flight) -> watch::Receiver<Option<Outcome>> {
+        let (sender, receiver) = watch::channel(None);
+        let now = Instant::now();
+        let start_at = flight.next_request_at.map_or(now, |at| at.max(now));
+        flight.next_request_at = Some(start_at + self.policy.min_request_interval);
+
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            let error = TokenError::transient(None, "no Tokio runtime to fetch a token on");
+            let _ = sender.send(Some(Err(error)));
+            return receiver;
+        };
+        // The task holds the cache weakly: dropping the last client drops the cache, whose
+        // `Drop` aborts the task, so no task outlives the client.
+        let cache = Arc::downgrade(self);
+        let fetcher = self.fetcher.clone();
+        let task = runtime.spawn(async move {
+            tokio::time::sleep_until(start_at).await;
+            let outcome = fetcher.fetch().await;
+            if let Some(cache) = Weak::upgrade(&cache) {
+                cache.settle(&outcome);
+            }
+            let _ = sender.send(Some(outcome));
+        });
+        flight.task = Some(task.abort_handle());
+        flight.pending = Some(receiver.clone());
+        receiver
+    }
+
+    /// Records a refresh's outcome. A failure never replaces a token that is still usable.
+    fn settle(&self, outcome: &Outcome) {
+        let mut flight = self.lock();
+        flight.pending = None;
+        flight.task = None;
+        match outcome {
+            Ok(token) => {
+                self.current.store(Some(Arc::clone(&token.0)));
+                flight.last_failure = None;
+                flight.consecutive_failures = 0;
+            }
+            Err(error) => {
+                flight.consecutive_failures += 1;
+                let pause = self.policy.backoff_after(flight.consecutive_failures);
+                flight.last_failure = Some((error.clone(), Instant::now() + pause));
+            }
+        }
+    }
+
+    /// The gateway refused `sent`: forget the cached token if it is still the one that was
+    /// sent. A token that another task already replaced is left alone, so a burst of 401s for
+    /// the same token causes one refresh, not one per request.
+    pub(crate) fn invalidate(&self, sent: &HeaderValue) {
+        let _flight = self.lock();
+        let is_current = self.current.load().as_ref().is_some_and(|state| {
+            let token = AccessToken(Arc::clone(state));
+            token.header() == sent
+        });
+        if is_current {
+            tracing::debug!("the gateway rejected the cached token; it will be refreshed");
+            self.current.store(None);
+        }
+    }
+
+    /// The current token if it may still be handed out, without side effects.
+    fn usable(&self, now: Instant, now_wall: SystemTime) -> Option<AccessToken> {
+        let state = self.current.load_full()?;
+        let token = AccessToken(state);
+        (token.freshness(now, now_wall) != Freshness::Unusable).then_some(token)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Flight> {
+        // Nothing panics while holding the lock, but a poisoned lock must not wedge the cache.
+        self.flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn policy(&self) -> &TokenPolicy {
+        &self.policy
+    }
+}
+
+impl Drop for TokenCache {
+    fn drop(&mut self) {
+        if let Some(task) = self.lock().task.take() {
+            task.abort();
+        }
+    }
+}

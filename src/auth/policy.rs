@@ -1,0 +1,100 @@
+//! When tokens are refreshed, when they stop being used, and how hard the token endpoint may
+//! be asked.
+
+use std::time::Duration;
+
+/// Tuning for the token cache. The defaults suit the gateway; change them only with a reason.
+///
+/// With a token of lifetime `L`:
+/// - **refresh ahead**: once less than `min(refresh_ahead, L * refresh_ahead_fraction)` remains,
+///   one background refresh starts while callers keep using the current token;
+/// - **expiry margin**: once less than `min(expiry_margin, L * expiry_margin_fraction)`
+///   remains, the token is never handed out again, and callers wait for a new one.
+///
+/// Scaling with `L` keeps a token that lives only seconds useful for most of its life.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let policy = enkash::TokenPolicy {
+///     refresh_ahead: Duration::from_secs(120),
+///     ..Default::default()
+/// };
+/// let client = enkash::Client::builder()
+///     .base_url("http://127.0.0.1:8080")
+///     .credentials("ACCESS_KEY", "SECRET_KEY")
+///     .token_policy(policy)
+///     .build()
+///     .unwrap();
+/// # drop(client);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenPolicy {
+    /// Longest time before expiry at which a background refresh starts (default 5 min).
+    pub refresh_ahead: Duration,
+    /// The same, as a fraction of the token's lifetime (default 0.5).
+    pub refresh_ahead_fraction: f64,
+    /// Longest time before expiry after which a token is no longer handed out (default 60 s).
+    pub expiry_margin: Duration,
+    /// The same, as a fraction of the token's lifetime (default 0.1).
+    pub expiry_margin_fraction: f64,
+    /// Minimum time between two token requests, whatever the server returns (default 1 s).
+    pub min_request_interval: Duration,
+    /// First pause after a failed token request; doubles per failure (default 1 s).
+    pub backoff_initial: Duration,
+    /// Longest pause after repeated failures (default 30 s).
+    pub backoff_max: Duration,
+    /// A token claiming to live longer than this is treated as a bad response (default 7 days).
+    pub max_lifetime: Duration,
+}
+
+impl Default for TokenPolicy {
+    fn default() -> Self {
+        Self {
+            refresh_ahead: Duration::from_secs(5 * 60),
+            refresh_ahead_fraction: 0.5,
+            expiry_margin: Duration::from_secs(60),
+            expiry_margin_fraction: 0.1,
+            min_request_interval: Duration::from_secs(1),
+            backoff_initial: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(30),
+            max_lifetime: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+impl TokenPolicy {
+    /// How long before expiry a token of `lifetime` starts refreshing.
+    pub(crate) fn refresh_ahead_for(&self, lifetime: Duration) -> Duration {
+        self.refresh_ahead.min(lifetime.mul_f64(self.refresh_ahead_fraction))
+    }
+
+    /// How long before expiry a token of `lifetime` stops being handed out.
+    pub(crate) fn expiry_margin_for(&self, lifetime: Duration) -> Duration {
+        self.expiry_margin.min(lifetime.mul_f64(self.expiry_margin_fraction))
+    }
+
+    /// The pause after `failures` consecutive failed refreshes, with jitter in [50%, 100%].
+    pub(crate) fn backoff_after(&self, failures: u32) -> Duration {
+        let doublings = failures.saturating_sub(1).min(16);
+        let full = self.backoff_initial.saturating_mul(1 << doublings).min(self.backoff_max);
+        full.mul_f64(0.5 + fastrand::f64() * 0.5)
+    }
+
+    /// Why this policy cannot work, if it cannot.
+    pub(crate) fn problem(&self) -> Option<&'static str> {
+        let fraction_ok = |f: f64| (0.0..1.0).contains(&f);
+        if !fraction_ok(self.refresh_ahead_fraction) || !fraction_ok(self.expiry_margin_fraction) {
+            return Some("token policy fractions must be at least 0 and below 1");
+        }
+        if self.expiry_margin_fraction > self.refresh_ahead_fraction
+            || self.expiry_margin > self.refresh_ahead
+        {
+            return Some("token policy: the expiry margin must not exceed the refresh-ahead window");
+        }
+        if self.backoff_initial > self.backoff_max {
+            return Some("token policy: backoff_initial must not exceed backoff_max");
+        }
+        None
+    }
+}

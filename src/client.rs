@@ -1,0 +1,239 @@
+//! Building an authenticated [`Client`].
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+
+use crate::auth::{Auth, Clock, Credentials, Fetcher, SystemClock, TokenCache, TokenPolicy};
+use crate::{AccessToken, Client, TokenError};
+
+/// The EnKash environments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// UAT, EnKash's test environment: `https://olympus-pg-uat.enkash.in`.
+    Uat,
+    /// Production: `https://olympus-pg.enkash.in`. This host is known only from third-party
+    /// code, not from EnKash's documentation; confirm it with EnKash before going live.
+    Production,
+}
+
+impl Environment {
+    /// The environment's base URL.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Self::Uat => "https://olympus-pg-uat.enkash.in",
+            Self::Production => "https://olympus-pg.enkash.in",
+        }
+    }
+}
+
+/// Why a [`Client`] could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    /// Neither `base_url` nor `environment` was given.
+    #[error("no base URL: call .base_url(..) or .environment(..)")]
+    MissingBaseUrl,
+    /// `credentials` was not given, or a key is empty.
+    #[error("no credentials: call .credentials(access_key, secret_key) with non-empty keys")]
+    MissingCredentials,
+    /// The access key cannot be sent as an HTTP header.
+    #[error("the access key contains characters that cannot be sent in an HTTP header")]
+    InvalidAccessKey,
+    /// The base URL does not parse, or is not http(s).
+    #[error("invalid base URL {url:?}: {reason}")]
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Plain `http://` to a host other than loopback would send credentials in clear text.
+    #[error("refusing to send credentials over plain http to {url:?}: use https (plain http is allowed only for loopback addresses)")]
+    InsecureBaseUrl {
+        /// The URL as given.
+        url: String,
+    },
+    /// The token policy cannot work.
+    #[error("{0}")]
+    InvalidPolicy(&'static str),
+    /// The HTTP client could not be created.
+    #[error("could not create the HTTP client: {0}")]
+    Http(String),
+}
+
+/// Configures a [`Client`]. Start with [`Client::builder`].
+#[derive(Debug)]
+#[must_use = "call .build() to get a client"]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    credentials: Option<Credentials>,
+    http: Option<reqwest::Client>,
+    timeout: Duration,
+    policy: TokenPolicy,
+    clock: Arc<dyn Clock>,
+}
+
+impl Client {
+    /// Starts configuring a client.
+    ///
+    /// ```
+    /// let client = enkash::Client::builder()
+    ///     .environment(enkash::Environment::Uat)
+    ///     .credentials("ACCESS_KEY", "SECRET_KEY")
+    ///     .build()?;
+    /// # Ok::<(), enkash::BuildError>(())
+    /// ```
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder {
+            base_url: None,
+            credentials: None,
+            http: None,
+            timeout: Duration::from_secs(30),
+            policy: TokenPolicy::default(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// A token that may be used now: the cached one, or a new one if it is missing or about to
+    /// expire. Concurrent callers share one token request.
+    ///
+    /// You rarely need this: every generated operation calls it for you.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: enkash::Client) -> Result<(), enkash::TokenError> {
+    /// let token = client.access_token().await?;
+    /// println!("token valid for {:?}", token.remaining());
+    /// # Ok(()) }
+    /// ```
+    pub async fn access_token(&self) -> Result<AccessToken, TokenError> {
+        self.inner.access_token().await
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.baseurl
+    }
+}
+
+impl ClientBuilder {
+    /// Sends requests to this base URL (scheme, host, optional port and path stem). Plain
+    /// `http://` is accepted only for loopback hosts, such as the sandbox.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Sends requests to one of EnKash's environments.
+    pub fn environment(self, environment: Environment) -> Self {
+        self.base_url(environment.base_url())
+    }
+
+    /// The merchant's access key and secret key.
+    pub fn credentials(
+        mut self,
+        access_key: impl Into<crate::SecretString>,
+        secret_key: impl Into<crate::SecretString>,
+    ) -> Self {
+        self.credentials = Some(Credentials::new(access_key, secret_key));
+        self
+    }
+
+    /// Uses this `reqwest::Client` (proxies, TLS settings, timeouts) instead of the default,
+    /// which has a 10 s connect timeout and the [`timeout`](Self::timeout) per request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Time limit for each request with the default HTTP client (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Token refresh tuning; see [`TokenPolicy`].
+    pub fn token_policy(mut self, policy: TokenPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The wall clock the token cache reads (default: the system clock). For tests.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Checks the configuration and builds the client. Nothing is sent yet: the first token is
+    /// requested by the first call that needs one.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let base_url = checked_base_url(self.base_url.ok_or(BuildError::MissingBaseUrl)?)?;
+        let credentials = self
+            .credentials
+            .filter(|c| {
+                !c.access_key().expose_secret().is_empty()
+                    && !c.secret_key().expose_secret().is_empty()
+            })
+            .ok_or(BuildError::MissingCredentials)?;
+        let mut access_key = HeaderValue::try_from(credentials.access_key().expose_secret())
+            .map_err(|_| BuildError::InvalidAccessKey)?;
+        access_key.set_sensitive(true);
+        if let Some(problem) = self.policy.problem() {
+            return Err(BuildError::InvalidPolicy(problem));
+        }
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(10).min(self.timeout))
+                .timeout(self.timeout)
+                .build()
+                .map_err(|e| BuildError::Http(e.to_string()))?,
+        };
+
+        let fetcher = Fetcher {
+            client: Client::new_with_client(&base_url, http.clone(), Auth::token_endpoint_only()),
+            credentials,
+            policy: self.policy.clone(),
+            clock: Arc::clone(&self.clock),
+        };
+        let cache = TokenCache::new(fetcher, self.policy, self.clock);
+        Ok(Client::new_with_client(&base_url, http, Auth::new(cache, access_key)))
+    }
+}
+
+/// Parses the base URL, refuses clear-text credentials to remote hosts, and drops a trailing
+/// slash (the generated paths start with one).
+fn checked_base_url(url: String) -> Result<String, BuildError> {
+    let parsed = reqwest::Url::parse(&url).map_err(|e| BuildError::InvalidBaseUrl {
+        url: url.clone(),
+        reason: e.to_string(),
+    })?;
+    match parsed.scheme() {
+        "https" => {}
+        "http" if is_loopback(&parsed) => {}
+        "http" => return Err(BuildError::InsecureBaseUrl { url }),
+        other => {
+            return Err(BuildError::InvalidBaseUrl {
+                reason: format!("scheme {other:?} is not http or https"),
+                url,
+            })
+        }
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(BuildError::InvalidBaseUrl {
+            url,
+            reason: "a base URL has no query or fragment".to_string(),
+        });
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
