@@ -198,7 +198,11 @@ impl ClientBuilder {
             clock: Arc::clone(&self.clock),
         };
         let cache = TokenCache::new(fetcher, self.policy, self.clock);
-        Ok(Client::new_with_client(&base_url, http, Auth::new(cache, access_key)))
+        Ok(Client::new_with_client(
+            &base_url,
+            http,
+            Auth::new(cache, access_key),
+        ))
     }
 }
 

@@ -55,3 +55,95 @@ fn the_detector_itself_sees_a_leak() {
     let leaked = std::panic::catch_unwind(|| assert_redacted("String", &TOKEN.to_string()));
     assert!(leaked.is_err());
 }
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+/// Collects everything `tracing` writes, at every level and from every crate.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn no_public_type_or_log_line_shows_a_secret() {
+    use common::server::{TestServer, TokenReply};
+
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    // The scripted server accepts only its own keys; these sentinels get a rejection, which
+    // exercises the error path too.
+    let server = TestServer::start().await;
+    let builder = enkash::Client::builder()
+        .base_url(&server.base_url)
+        .credentials(ACCESS_KEY, SECRET_KEY)
+        .http_client(reqwest::Client::new());
+    assert_redacted("ClientBuilder", &builder);
+    let client = builder.build().unwrap();
+    assert_redacted("Client", &client);
+    assert_redacted(
+        "Credentials",
+        &enkash::Credentials::new(ACCESS_KEY, SECRET_KEY),
+    );
+    let rejection = client.access_token().await.unwrap_err();
+    assert_redacted("TokenError", &rejection);
+    let call_error = client
+        .get_order_status()
+        .order_id("ORD_1")
+        .send()
+        .await
+        .unwrap_err();
+    assert_redacted("Error", &call_error);
+    assert!(!call_error.to_string().contains(SECRET_KEY));
+
+    // A real token, issued under a sentinel name, through the whole request path.
+    let good = server
+        .client()
+        .http_client(reqwest::Client::new())
+        .build()
+        .unwrap();
+    server.then(TokenReply::Issue(std::time::Duration::from_secs(3600)));
+    let token = good.access_token().await.unwrap();
+    assert_redacted("AccessToken", &token);
+    assert!(!format!("{token:?}").contains(token.as_str()), "{token:?}");
+    assert!(good
+        .get_order_status()
+        .order_id("ORD_1")
+        .send()
+        .await
+        .is_ok());
+    assert_redacted("Client with a token", &good);
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("access token refreshed"),
+        "the success event was not logged: {logs}"
+    );
+    assert!(
+        logs.contains("access token refresh failed"),
+        "the failure event was not logged"
+    );
+    let test_keys = [common::server::ACCESS_KEY, common::server::SECRET_KEY];
+    for secret in [ACCESS_KEY, SECRET_KEY, token.as_str()]
+        .into_iter()
+        .chain(test_keys)
+    {
+        assert!(!logs.contains(secret), "the logs leak {secret}:\n{logs}");
+    }
+}

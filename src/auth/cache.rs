@@ -109,11 +109,18 @@ impl TokenCache {
             _ => {
                 // The refresh task vanished without an answer (its runtime shut down).
                 let mut flight = self.lock();
-                if flight.pending.as_ref().is_some_and(|p| p.same_channel(&receiver)) {
+                if flight
+                    .pending
+                    .as_ref()
+                    .is_some_and(|p| p.same_channel(&receiver))
+                {
                     flight.pending = None;
                     flight.task = None;
                 }
-                Err(TokenError::transient(None, "the token refresh was interrupted"))
+                Err(TokenError::transient(
+                    None,
+                    "the token refresh was interrupted",
+                ))
             }
         }
     }
@@ -190,7 +197,9 @@ impl TokenCache {
 
     fn lock(&self) -> MutexGuard<'_, Flight> {
         // Nothing panics while holding the lock, but a poisoned lock must not wedge the cache.
-        self.flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.flight
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub(crate) fn policy(&self) -> &TokenPolicy {

@@ -116,5 +116,7 @@ impl TokenError {
 }
 
 fn display_or_none<T: std::fmt::Display>(value: &Option<T>) -> String {
-    value.as_ref().map_or_else(|| "none".to_string(), T::to_string)
+    value
+        .as_ref()
+        .map_or_else(|| "none".to_string(), T::to_string)
 }

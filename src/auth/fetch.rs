@@ -81,7 +81,9 @@ impl Fetcher {
             return Err(TokenError::Rejected {
                 status: Some(200),
                 code: Some(code),
-                message: body.result_message.unwrap_or_else(|| "no message".to_string()),
+                message: body
+                    .result_message
+                    .unwrap_or_else(|| "no message".to_string()),
             });
         }
         AccessToken::anchor(
@@ -106,10 +108,10 @@ fn classify(error: crate::Error<ErrorBody>) -> TokenError {
         E::ErrorResponse(response) => {
             let status = response.status().as_u16();
             let body = response.into_inner();
-            let message = body
-                .result_message
-                .or(body.response_message)
-                .unwrap_or_else(|| format!("HTTP {status}"));
+            let message = match body.result_message.or(body.response_message) {
+                Some(message) => format!("HTTP {status}: {message}"),
+                None => format!("HTTP {status}"),
+            };
             classify_status(status, body.result_code.or(body.response_code), message)
         }
         E::UnexpectedResponse(response) => {

@@ -66,18 +66,23 @@ impl Default for TokenPolicy {
 impl TokenPolicy {
     /// How long before expiry a token of `lifetime` starts refreshing.
     pub(crate) fn refresh_ahead_for(&self, lifetime: Duration) -> Duration {
-        self.refresh_ahead.min(lifetime.mul_f64(self.refresh_ahead_fraction))
+        self.refresh_ahead
+            .min(lifetime.mul_f64(self.refresh_ahead_fraction))
     }
 
     /// How long before expiry a token of `lifetime` stops being handed out.
     pub(crate) fn expiry_margin_for(&self, lifetime: Duration) -> Duration {
-        self.expiry_margin.min(lifetime.mul_f64(self.expiry_margin_fraction))
+        self.expiry_margin
+            .min(lifetime.mul_f64(self.expiry_margin_fraction))
     }
 
     /// The pause after `failures` consecutive failed refreshes, with jitter in [50%, 100%].
     pub(crate) fn backoff_after(&self, failures: u32) -> Duration {
         let doublings = failures.saturating_sub(1).min(16);
-        let full = self.backoff_initial.saturating_mul(1 << doublings).min(self.backoff_max);
+        let full = self
+            .backoff_initial
+            .saturating_mul(1 << doublings)
+            .min(self.backoff_max);
         full.mul_f64(0.5 + fastrand::f64() * 0.5)
     }
 
@@ -90,7 +95,9 @@ impl TokenPolicy {
         if self.expiry_margin_fraction > self.refresh_ahead_fraction
             || self.expiry_margin > self.refresh_ahead
         {
-            return Some("token policy: the expiry margin must not exceed the refresh-ahead window");
+            return Some(
+                "token policy: the expiry margin must not exceed the refresh-ahead window",
+            );
         }
         if self.backoff_initial > self.backoff_max {
             return Some("token policy: backoff_initial must not exceed backoff_max");

@@ -59,17 +59,15 @@ impl AccessToken {
     /// else the local clock on arrival), so a server whose clock is off works normally. It is
     /// anchored to the instants taken *before* the request was sent: latency shortens the
     /// believed lifetime, never lengthens it.
-    pub(crate) fn anchor(
-        issued: IssuedToken,
-        policy: &TokenPolicy,
-    ) -> Result<Self, TokenError> {
-        let value = issued.token.filter(|t| !t.expose_secret().is_empty()).ok_or_else(|| {
-            TokenError::Rejected {
+    pub(crate) fn anchor(issued: IssuedToken, policy: &TokenPolicy) -> Result<Self, TokenError> {
+        let value = issued
+            .token
+            .filter(|t| !t.expose_secret().is_empty())
+            .ok_or_else(|| TokenError::Rejected {
                 status: Some(200),
                 code: None,
                 message: "the response carried no token".to_string(),
-            }
-        })?;
+            })?;
         let expiry_ms = issued
             .expiry_ms
             .ok_or_else(|| TokenError::transient(Some(200), "the token response had no expiry"))?;
@@ -97,21 +95,29 @@ impl AccessToken {
             ));
         }
         let mut header = HeaderValue::try_from(format!("Bearer {}", value.expose_secret()))
-            .map_err(|_| TokenError::transient(Some(200), "the token is not a valid header value"))?;
+            .map_err(|_| {
+                TokenError::transient(Some(200), "the token is not a valid header value")
+            })?;
         header.set_sensitive(true);
 
         let refresh_after = lifetime - policy.refresh_ahead_for(lifetime);
         let unusable_after = lifetime - policy.expiry_margin_for(lifetime);
-        Ok(Self(Arc::new(TokenState {
-            value,
-            header,
-            lifetime,
-            expires_at: issued.sent_at_wall + lifetime,
-            refresh_at: issued.sent_at + refresh_after,
-            unusable_at: issued.sent_at + unusable_after,
-            refresh_at_wall: issued.sent_at_wall + refresh_after,
-            unusable_at_wall: issued.sent_at_wall + unusable_after,
-        })))
+        // Checked: a policy with a huge `max_lifetime` must not overflow the clocks.
+        let deadlines = (|| {
+            Some(TokenState {
+                expires_at: issued.sent_at_wall.checked_add(lifetime)?,
+                refresh_at: issued.sent_at.checked_add(refresh_after)?,
+                unusable_at: issued.sent_at.checked_add(unusable_after)?,
+                refresh_at_wall: issued.sent_at_wall.checked_add(refresh_after)?,
+                unusable_at_wall: issued.sent_at_wall.checked_add(unusable_after)?,
+                value,
+                header,
+                lifetime,
+            })
+        })();
+        deadlines
+            .map(|state| Self(Arc::new(state)))
+            .ok_or_else(|| TokenError::transient(Some(200), "the token's expiry is out of range"))
     }
 
     /// The token, to send as `Authorization: Bearer <token>`.
@@ -131,7 +137,9 @@ impl AccessToken {
 
     /// Time left before expiry on the local wall clock (zero once past).
     pub fn remaining(&self) -> Duration {
-        self.expires_at().duration_since(SystemTime::now()).unwrap_or_default()
+        self.expires_at()
+            .duration_since(SystemTime::now())
+            .unwrap_or_default()
     }
 
     pub(crate) fn header(&self) -> &HeaderValue {
@@ -166,5 +174,140 @@ fn epoch_ms(time: SystemTime) -> i64 {
     match time.duration_since(UNIX_EPOCH) {
         Ok(since) => i64::try_from(since.as_millis()).unwrap_or(i64::MAX),
         Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NS: Duration = Duration::from_nanos(1);
+
+    /// Issues a token of `lifetime` (on the server's clock, stated by its `Date` header)
+    /// to a client whose wall clock reads `local_wall`.
+    fn issue(
+        lifetime_ms: i64,
+        server_date_ms: Option<i64>,
+        local_wall: SystemTime,
+    ) -> (Result<AccessToken, TokenError>, Instant) {
+        let sent_at = Instant::now();
+        let server_now = server_date_ms.map(|ms| UNIX_EPOCH + Duration::from_millis(ms as u64));
+        let base_ms = server_date_ms.map_or(epoch_ms(local_wall), |ms| ms + 999);
+        let issued = IssuedToken {
+            token: Some("tok".into()),
+            expiry_ms: Some(base_ms + lifetime_ms),
+            server_date: server_now,
+            sent_at,
+            sent_at_wall: local_wall,
+            received_at_wall: local_wall,
+        };
+        (
+            AccessToken::anchor(issued, &TokenPolicy::default()),
+            sent_at,
+        )
+    }
+
+    /// Checks the three states at the exact boundaries, on both clocks.
+    fn assert_boundaries(lifetime: Duration, refresh_at: Duration, unusable_at: Duration) {
+        let wall = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let (token, sent) = issue(lifetime.as_millis() as i64, None, wall);
+        let token = token.unwrap();
+        assert_eq!(token.lifetime(), lifetime);
+        assert_eq!(token.expires_at(), wall + lifetime);
+        let cases = [
+            (refresh_at - NS, Freshness::Fresh),
+            (refresh_at, Freshness::RefreshDue),
+            (unusable_at - NS, Freshness::RefreshDue),
+            (unusable_at, Freshness::Unusable),
+        ];
+        for (after, expected) in cases {
+            // Monotonic clock moves, wall clock does not...
+            assert_eq!(
+                token.freshness(sent + after, wall),
+                expected,
+                "monotonic {after:?}"
+            );
+            // ...and the other way round (a suspend, or a wall-clock jump).
+            assert_eq!(
+                token.freshness(sent, wall + after),
+                expected,
+                "wall {after:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_hour_token_refreshes_5_min_ahead_and_stops_60_s_ahead() {
+        let hour = Duration::from_secs(3600);
+        assert_boundaries(
+            hour,
+            hour - Duration::from_secs(300),
+            hour - Duration::from_secs(60),
+        );
+    }
+
+    #[test]
+    fn a_ten_second_token_refreshes_at_half_life_and_stops_at_nine_tenths() {
+        assert_boundaries(
+            Duration::from_secs(10),
+            Duration::from_secs(5),
+            Duration::from_secs(9),
+        );
+    }
+
+    #[test]
+    fn lifetime_is_measured_on_the_servers_clock() {
+        let local = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        for skew_s in [-3600_i64, 0, 3600] {
+            let server_ms = epoch_ms(local) + skew_s * 1000;
+            let (token, _) = issue(600_000, Some(server_ms), local);
+            let token = token.unwrap();
+            assert_eq!(token.lifetime(), Duration::from_secs(600), "skew {skew_s}");
+            assert_eq!(
+                token.expires_at(),
+                local + Duration::from_secs(600),
+                "skew {skew_s}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_date_headers_resolution_shortens_the_lifetime_never_lengthens_it() {
+        let local = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        // expiry is 10 s after the second the Date header names; the server may have been
+        // up to 999 ms into that second, so at most 10 s - 999 ms are believed.
+        let sent_at = Instant::now();
+        let issued = IssuedToken {
+            token: Some("tok".into()),
+            expiry_ms: Some(epoch_ms(local) + 10_000),
+            server_date: Some(local),
+            sent_at,
+            sent_at_wall: local,
+            received_at_wall: local,
+        };
+        let token = AccessToken::anchor(issued, &TokenPolicy::default()).unwrap();
+        assert_eq!(token.lifetime(), Duration::from_millis(9_001));
+    }
+
+    #[test]
+    fn past_absurd_and_missing_expiries_are_failed_refreshes() {
+        let local = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        for lifetime_ms in [0, -1, -86_400_000, 8 * 24 * 3600 * 1000, i64::MAX / 2] {
+            let (outcome, _) = issue(lifetime_ms, None, local);
+            assert!(outcome.unwrap_err().is_transient(), "{lifetime_ms}");
+        }
+        // The extremes of i64 do not overflow.
+        let issued = |expiry_ms| IssuedToken {
+            token: Some("tok".into()),
+            expiry_ms,
+            server_date: None,
+            sent_at: Instant::now(),
+            sent_at_wall: local,
+            received_at_wall: local,
+        };
+        for expiry in [Some(i64::MIN), Some(i64::MAX), None] {
+            let outcome = AccessToken::anchor(issued(expiry), &TokenPolicy::default());
+            assert!(outcome.unwrap_err().is_transient(), "{expiry:?}");
+        }
     }
 }

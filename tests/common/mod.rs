@@ -25,3 +25,6 @@ pub fn component_schema_names(spec: &serde_json::Value) -> Vec<String> {
     names.sort();
     names
 }
+
+pub mod clock;
+pub mod server;
