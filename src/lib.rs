@@ -4,6 +4,8 @@
 mod auth;
 mod client;
 mod generated;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 mod secret;
 
 pub use auth::{
