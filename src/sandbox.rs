@@ -330,11 +330,12 @@ async fn generate_token(State(state): State<Arc<SandboxState>>, body: Bytes) -> 
 }
 
 /// Checks both authentication headers; counts the call on success, the 401 otherwise.
-fn authenticate(
+/// Returns the 401 to send, or `None` when the caller may proceed.
+fn unauthorized(
     state: &SandboxState,
     headers: &HeaderMap,
     operation: &'static str,
-) -> Result<(), Response> {
+) -> Option<Response> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let mut inner = state.lock();
     let now_ms = epoch_ms(inner.now());
@@ -354,11 +355,11 @@ fn authenticate(
     match problem {
         None => {
             *inner.authenticated.entry(operation).or_default() += 1;
-            Ok(())
+            None
         }
         Some(problem) => {
             state.unauthorized.fetch_add(1, Ordering::SeqCst);
-            Err(error(
+            Some(error(
                 StatusCode::UNAUTHORIZED,
                 117,
                 "Unauthorized",
@@ -373,7 +374,7 @@ async fn get_order_status(
     Path(order_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(response) = authenticate(&state, &headers, "get_order_status") {
+    if let Some(response) = unauthorized(&state, &headers, "get_order_status") {
         return response;
     }
     let order = state.lock().orders.get(&order_id).cloned();

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::validate;
 use serde_json::{json, Value};
 
 /// A failure: where the example stands, and what the validator said.
@@ -63,25 +64,6 @@ fn walk(
         if key != "example" && key != "examples" {
             walk(spec, child, format!("{path}/{key}"), checked, problems);
         }
-    }
-}
-
-/// Validates `instance` against an OpenAPI 3.0 `schema`, resolving `$ref`s against the spec.
-fn validate(spec: &Value, schema: &Value, instance: &Value) -> Result<(), String> {
-    // The spec's components go along so that `#/components/...` references resolve.
-    let mut root = json!({ "components": spec["components"].clone() });
-    for (key, value) in schema.as_object().into_iter().flatten() {
-        root[key] = value.clone();
-    }
-    let validator = jsonschema::draft4::new(&root).map_err(|e| format!("bad schema: {e}"))?;
-    let errors: Vec<String> = validator
-        .iter_errors(instance)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors.join("; "))
     }
 }
 

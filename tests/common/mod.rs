@@ -26,5 +26,28 @@ pub fn component_schema_names(spec: &serde_json::Value) -> Vec<String> {
     names
 }
 
+/// Validates `instance` against an OpenAPI 3.0 `schema`, resolving `$ref`s against the spec.
+pub fn validate(
+    spec: &serde_json::Value,
+    schema: &serde_json::Value,
+    instance: &serde_json::Value,
+) -> Result<(), String> {
+    // The spec's components go along so that `#/components/...` references resolve.
+    let mut root = serde_json::json!({ "components": spec["components"].clone() });
+    for (key, value) in schema.as_object().into_iter().flatten() {
+        root[key] = value.clone();
+    }
+    let validator = jsonschema::draft4::new(&root).map_err(|e| format!("bad schema: {e}"))?;
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("; "))
+    }
+}
+
 pub mod clock;
 pub mod server;

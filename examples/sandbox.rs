@@ -1,0 +1,104 @@
+//! The sandbox on its own, for other language teams and manual testing:
+//!
+//! ```sh
+//! cargo run --example sandbox -- --port 8080 --token-lifetime 300
+//! ```
+//!
+//! Options: `--port N` (default 8080), `--token-lifetime SECONDS` (default 3600),
+//! `--skew SECONDS` (shift the sandbox's clock), `--fail-tokens N` (answer the first N token
+//! requests with HTTP 503). Runs until interrupted (Ctrl-C).
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use enkash::sandbox::{Sandbox, TokenFault};
+
+struct Options {
+    port: u16,
+    token_lifetime: u64,
+    skew: i64,
+    fail_tokens: usize,
+}
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
+    let mut options = Options {
+        port: 8080,
+        token_lifetime: 3600,
+        skew: 0,
+        fail_tokens: 0,
+    };
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        let number = |v: String| {
+            v.parse::<i64>()
+                .map_err(|_| format!("{flag}: {v:?} is not a number"))
+        };
+        match flag.as_str() {
+            "--port" => {
+                options.port = u16::try_from(number(value()?)?)
+                    .map_err(|_| "--port: out of range".to_string())?
+            }
+            "--token-lifetime" => {
+                options.token_lifetime = u64::try_from(number(value()?)?)
+                    .map_err(|_| "--token-lifetime: must be positive".to_string())?
+            }
+            "--skew" => options.skew = number(value()?)?,
+            "--fail-tokens" => {
+                options.fail_tokens = usize::try_from(number(value()?)?)
+                    .map_err(|_| "--fail-tokens: must be positive".to_string())?
+            }
+            other => {
+                return Err(format!(
+                    "unknown option {other}; see the top of examples/sandbox.rs"
+                ))
+            }
+        }
+    }
+    Ok(options)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let options = match parse(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let sandbox = match Sandbox::builder()
+        .port(options.port)
+        .token_lifetime(Duration::from_secs(options.token_lifetime))
+        .start()
+        .await
+    {
+        Ok(sandbox) => sandbox,
+        Err(e) => {
+            eprintln!("cannot listen on 127.0.0.1:{}: {e}", options.port);
+            return ExitCode::FAILURE;
+        }
+    };
+    sandbox.skew_clock(options.skew);
+    sandbox.fail_next_token_requests(vec![TokenFault::Status(503); options.fail_tokens]);
+
+    println!("EnKash sandbox listening on {}", sandbox.base_url());
+    println!("  accessKey  {}", sandbox.access_key());
+    println!("  secretKey  {}", sandbox.secret_key());
+    println!(
+        "  orders     {} (PAID), {} (CREATED)",
+        Sandbox::PAID_ORDER_ID,
+        Sandbox::CREATED_ORDER_ID
+    );
+    println!(
+        "  tokens live {} s; Ctrl-C stops it",
+        options.token_lifetime
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    println!(
+        "stopping: {} token requests, {} order lookups, {} 401s",
+        sandbox.token_requests(),
+        sandbox.authenticated_requests("get_order_status"),
+        sandbox.unauthorized_responses()
+    );
+    ExitCode::SUCCESS
+}
