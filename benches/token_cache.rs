@@ -78,11 +78,13 @@ fn cache_hit(c: &mut Criterion) {
             BenchmarkId::new("enkash", threads),
             &threads,
             |b, &threads| {
-                let client = client.clone();
+                // Shared through an `Arc`, like the baseline: cloning a `Client` per call
+                // would measure its `String` base URL, not the cache.
+                let client = Arc::new(client.clone());
                 b.to_async(&rt).iter_custom(move |iters| {
-                    let client = client.clone();
+                    let client = Arc::clone(&client);
                     parallel(threads, iters, move || {
-                        let client = client.clone();
+                        let client = Arc::clone(&client);
                         async move {
                             std::hint::black_box(client.access_token().await.unwrap());
                         }
