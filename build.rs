@@ -54,6 +54,7 @@ fn generate(spec_path: &Path) -> Result<(), String> {
     let value: serde_json::Value = serde_norway::from_str(&text)
         .map_err(|e| format!("{}: not valid YAML: {e}", spec_path.display()))?;
     // ...then the OpenAPI structure, with the path of the offending value.
+    let open_enums = open_enums(&value)?;
     let spec: openapiv3::OpenAPI = serde_path_to_error::deserialize(value).map_err(|e| {
         let (path, inner) = (e.path().to_string(), e.into_inner());
         format!(
@@ -62,7 +63,15 @@ fn generate(spec_path: &Path) -> Result<(), String> {
         )
     })?;
 
-    let mut generator = Generator::new(&settings());
+    let mut settings = settings();
+    for open_enum in &open_enums {
+        settings.with_replacement(
+            &open_enum.name,
+            format!("crate::open_enums::{}", open_enum.name),
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
+    let mut generator = Generator::new(&settings);
     let tokens = generator.generate_tokens(&spec).map_err(|e| {
         format!(
             "{}: progenitor cannot generate a client from it: {e}",
@@ -76,10 +85,113 @@ fn generate(spec_path: &Path) -> Result<(), String> {
         )
     })?;
 
-    let out =
-        PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?).join("codegen.rs");
-    std::fs::write(&out, prettyplease::unparse(&file))
-        .map_err(|e| format!("{}: cannot write: {e}", out.display()))
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
+    write(&out_dir.join("codegen.rs"), &prettyplease::unparse(&file))?;
+    let enums: String = open_enums.iter().map(OpenEnum::invocation).collect();
+    write(&out_dir.join("open_enums.rs"), &enums)
+}
+
+fn write(path: &Path, contents: &str) -> Result<(), String> {
+    std::fs::write(path, contents).map_err(|e| format!("{}: cannot write: {e}", path.display()))
+}
+
+/// A string enum the gateway may extend (`x-enkash-open-enum: true` in the spec).
+struct OpenEnum {
+    name: String,
+    description: String,
+    values: Vec<String>,
+}
+
+impl OpenEnum {
+    /// The `open_enum!` invocation that defines it (see `src/open_enums.rs`).
+    fn invocation(&self) -> String {
+        let docs: String = self
+            .description
+            .lines()
+            .map(|line| format!("#[doc = {line:?}]\n"))
+            .collect();
+        let variants: String = self
+            .values
+            .iter()
+            .map(|value| {
+                format!(
+                    "#[doc = \"`{value}`\"]\n{} => {value:?},\n",
+                    variant_name(value)
+                )
+            })
+            .collect();
+        format!(
+            "open_enum! {{\n{docs}{} {{\n{variants}}}\n}}\n\n",
+            self.name
+        )
+    }
+}
+
+/// `CHECKOUT_RENDERED` -> `CheckoutRendered`.
+fn variant_name(value: &str) -> String {
+    value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let lower = part.to_ascii_lowercase();
+            let mut chars = lower.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The schemas marked `x-enkash-open-enum: true`, checked to be string enums whose values make
+/// distinct Rust variant names.
+fn open_enums(spec: &serde_json::Value) -> Result<Vec<OpenEnum>, String> {
+    let schemas = spec["components"]["schemas"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let mut found = Vec::new();
+    for (name, schema) in schemas {
+        if schema.get("x-enkash-open-enum") != Some(&serde_json::Value::Bool(true)) {
+            continue;
+        }
+        let values: Option<Vec<String>> = schema["enum"].as_array().and_then(|values| {
+            values
+                .iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect()
+        });
+        let values = values
+            .filter(|_| schema["type"] == "string")
+            .ok_or_else(|| {
+                format!(
+                    "{SPEC}: schema {name} is marked x-enkash-open-enum but is not a string enum"
+                )
+            })?;
+        let variants: Vec<String> = values.iter().map(|v| variant_name(v)).collect();
+        for (i, variant) in variants.iter().enumerate() {
+            let unusable = variant.is_empty()
+                || variant == "Unknown"
+                || variant.starts_with(|c: char| c.is_ascii_digit())
+                || variants[..i].contains(variant);
+            if unusable {
+                return Err(format!(
+                    "{SPEC}: schema {name}: value {:?} does not make a usable variant name",
+                    values[i]
+                ));
+            }
+        }
+        let description = schema["description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        found.push(OpenEnum {
+            name,
+            description,
+            values,
+        });
+    }
+    Ok(found)
 }
 
 fn settings() -> GenerationSettings {

@@ -173,7 +173,7 @@ fn call_overhead(c: &mut Criterion) {
     });
     group.bench_function("static_headers_no_cache", |b| {
         b.to_async(&rt).iter(|| async {
-            let order: enkash::types::OrderStatusResponse = http
+            let order: enkash::types::OrderResponse = http
                 .get(&url)
                 .header("accept", "application/json")
                 .header("api-version", "0.1.0")

@@ -3,14 +3,26 @@
 
 mod auth;
 mod client;
+mod envelope;
 mod generated;
+mod open_enums;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 mod secret;
+pub mod webhook;
 
 pub use auth::{
     AccessToken, Auth, Clock, Credentials, SystemClock, TokenError, TokenErrorClass, TokenPolicy,
 };
 pub use client::{BuildError, ClientBuilder, Environment};
-pub use generated::{builder, types, Client, Error, ResponseValue};
+#[doc(hidden)]
+pub use envelope::ENVELOPE_SCHEMAS;
+pub use envelope::{ApiError, Envelope};
+pub use generated::{builder, Client, Error, ResponseValue};
+
+/// Types used as operation parameters and responses, generated from the spec.
+pub mod types {
+    pub use crate::generated::types::*;
+    pub use crate::open_enums::*;
+}
 pub use secret::SecretString;

@@ -35,15 +35,39 @@ macro_rules! registry {
 
 registry!(
     Address,
+    Amount,
+    CreateOrderRequest,
+    Currency,
     CustomerDetail,
+    Envelope,
     ErrorBody,
     Order,
     OrderPaymentDetail,
+    OrderResponse,
     OrderStatus,
-    OrderStatusResponse,
     OrderTransaction,
+    PaymentDetail,
+    PaymentLinkEventType,
+    PaymentLinkPaymentStatus,
+    PaymentLinkWebhook,
+    PaymentMode,
+    PaymentNotification,
+    PaymentStatus,
+    PayoutStatus,
+    Refund,
+    RefundRequest,
+    RefundResponse,
+    RefundStatus,
+    RestrictedPaymentOptions,
+    SettlementPayout,
+    SettlementPayoutResponse,
+    SettlementPayoutSearch,
+    SettlementPayoutSearchResponse,
+    SortDirection,
+    SubmitPaymentRequest,
     TokenRequest,
     TokenResponse,
+    TransactionResponse,
 );
 
 #[test]
@@ -114,6 +138,18 @@ fn collect_media_examples(
     }
 }
 
+/// JSON numbers compared by value: `1000` in the spec and `1000.0` from an `f64` are the same.
+fn numbers_as_f64(value: &Value) -> Value {
+    match value {
+        Value::Number(n) => n.as_f64().map_or(Value::Null, |f| serde_json::json!(f)),
+        Value::Array(items) => items.iter().map(numbers_as_f64).collect(),
+        Value::Object(fields) => Value::Object(
+            fields.iter().map(|(k, v)| (k.clone(), numbers_as_f64(v))).collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 #[test]
 fn every_example_survives_a_round_trip_through_the_generated_types() {
     let spec = common::spec();
@@ -128,7 +164,8 @@ fn every_example_survives_a_round_trip_through_the_generated_types() {
         let after = round_trip(schema, example)
             .unwrap_or_else(|e| panic!("example at {location} does not parse as {schema}: {e}"));
         assert_eq!(
-            &after, example,
+            numbers_as_f64(&after),
+            numbers_as_f64(example),
             "example at {location} changed in a round trip through {schema}"
         );
         wire.insert(location.clone(), after);

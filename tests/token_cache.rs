@@ -517,7 +517,11 @@ async fn no_refresh_task_outlives_the_last_clone_of_the_client() {
     let server = TestServer::start().await;
     server.close_gate();
     let (client, _) = client_for(&server).await;
-    let alive = || tokio::runtime::Handle::current().metrics().num_alive_tasks();
+    let alive = || {
+        tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks()
+    };
     let before = alive();
     let caller = tokio::spawn({
         let client = client.clone();
@@ -525,17 +529,28 @@ async fn no_refresh_task_outlives_the_last_clone_of_the_client() {
     });
     server.until_waiting(1).await;
     let during = alive();
-    assert!(during >= before + 2, "the caller and the refresh task run: {before} -> {during}");
+    assert!(
+        during >= before + 2,
+        "the caller and the refresh task run: {before} -> {during}"
+    );
 
     caller.abort();
     let _ = caller.await;
-    assert_eq!(alive(), during - 1, "aborting the caller leaves the refresh running");
+    assert_eq!(
+        alive(),
+        during - 1,
+        "aborting the caller leaves the refresh running"
+    );
     drop(client);
     // The refresh task is aborted with the cache; the server notices the closed connection.
     for _ in 0..100 {
         tokio::task::yield_now().await;
     }
-    assert!(alive() <= before, "tasks left behind: {before} before, {} now", alive());
+    assert!(
+        alive() <= before,
+        "tasks left behind: {before} before, {} now",
+        alive()
+    );
     server.open(1);
     assert_eq!(server.tokens(), 1);
 }

@@ -37,6 +37,7 @@ pub fn validate(
     for (key, value) in schema.as_object().into_iter().flatten() {
         root[key] = value.clone();
     }
+    let root = nullable_to_json_schema(root);
     let validator = jsonschema::draft4::new(&root).map_err(|e| format!("bad schema: {e}"))?;
     let errors: Vec<String> = validator
         .iter_errors(instance)
@@ -46,6 +47,28 @@ pub fn validate(
         Ok(())
     } else {
         Err(errors.join("; "))
+    }
+}
+
+/// OpenAPI 3.0's `nullable: true` is not JSON Schema: spell it as a `null` type.
+fn nullable_to_json_schema(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(mut fields) => {
+            if fields.get("nullable") == Some(&Value::Bool(true)) {
+                if let Some(Value::String(kind)) = fields.get("type").cloned() {
+                    fields.insert("type".into(), serde_json::json!([kind, "null"]));
+                }
+            }
+            Value::Object(
+                fields
+                    .into_iter()
+                    .map(|(k, v)| (k, nullable_to_json_schema(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(nullable_to_json_schema).collect()),
+        other => other,
     }
 }
 

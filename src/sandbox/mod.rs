@@ -22,21 +22,17 @@
 //! # }
 //! ```
 
+mod ledger;
+mod notify;
+mod routes;
+
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde_json::{json, Value};
-
-use crate::types::{Order, OrderStatus, OrderTransaction, TokenRequest};
+pub use ledger::{DECLINED_CARD, DECLINED_VPA_SUFFIX};
 
 /// A fault the next token request(s) will meet.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,9 +75,12 @@ pub struct SandboxBuilder {
 struct SandboxState {
     access_key: String,
     secret_key: String,
+    base_url: String,
     inner: Mutex<Inner>,
     token_requests: AtomicU64,
     unauthorized: AtomicU64,
+    notifications_sent: AtomicU64,
+    notifications_delivered: AtomicU64,
 }
 
 #[derive(Debug)]
@@ -91,7 +90,7 @@ struct Inner {
     faults: VecDeque<TokenFault>,
     /// Issued tokens and their expiry (epoch ms, sandbox clock).
     tokens: HashMap<String, i64>,
-    orders: HashMap<String, Order>,
+    ledger: ledger::Ledger,
     authenticated: HashMap<&'static str, u64>,
 }
 
@@ -118,7 +117,12 @@ impl Sandbox {
 
     /// Where it listens, e.g. `http://127.0.0.1:40123`.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.state.base_url.clone()
+    }
+
+    /// The socket it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// The access key it accepts.
@@ -149,6 +153,16 @@ impl Sandbox {
     /// HTTP 401 responses sent.
     pub fn unauthorized_responses(&self) -> u64 {
         self.state.unauthorized.load(Ordering::SeqCst)
+    }
+
+    /// Payment notifications posted to a loopback `notifyUrl` (others are not sent).
+    pub fn notifications_sent(&self) -> u64 {
+        self.state.notifications_sent.load(Ordering::SeqCst)
+    }
+
+    /// Of those, the ones answered with HTTP 2xx.
+    pub fn notifications_delivered(&self) -> u64 {
+        self.state.notifications_delivered.load(Ordering::SeqCst)
     }
 
     /// The next token requests meet these faults, one each, in order.
@@ -198,25 +212,28 @@ impl SandboxBuilder {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?;
         let addr = listener.local_addr()?;
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let access_key = format!("AK_SANDBOX_{id:04}");
+        let base_url = format!("http://{addr}");
+        let mut ledger = ledger::Ledger::seeded();
+        ledger.seed_orders(&access_key, &base_url);
         let state = Arc::new(SandboxState {
-            access_key: format!("AK_SANDBOX_{id:04}"),
             secret_key: format!("SK_SANDBOX_{id:04}_{:08x}", fastrand::u32(..)),
+            access_key,
+            base_url,
             inner: Mutex::new(Inner {
                 token_lifetime: self.token_lifetime,
                 skew_secs: 0,
                 faults: VecDeque::new(),
                 tokens: HashMap::new(),
-                orders: seed_orders(),
+                ledger,
                 authenticated: HashMap::new(),
             }),
             token_requests: AtomicU64::new(0),
             unauthorized: AtomicU64::new(0),
+            notifications_sent: AtomicU64::new(0),
+            notifications_delivered: AtomicU64::new(0),
         });
-        let app = Router::new()
-            .route("/api/v0/merchant/token", post(generate_token))
-            .route("/api/v0/orders/{order_id}", get(get_order_status))
-            .fallback(not_found)
-            .with_state(Arc::clone(&state));
+        let app = routes::router(Arc::clone(&state));
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -240,6 +257,7 @@ impl SandboxState {
 }
 
 impl Inner {
+    /// The sandbox's clock: the system clock moved by `skew_secs`.
     fn now(&self) -> SystemTime {
         let shift = Duration::from_secs(self.skew_secs.unsigned_abs());
         if self.skew_secs >= 0 {
@@ -248,178 +266,4 @@ impl Inner {
             SystemTime::now() - shift
         }
     }
-}
-
-fn epoch_ms(t: SystemTime) -> i64 {
-    t.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-/// An error body in the spec's `ErrorBody` shape.
-fn error(status: StatusCode, code: i32, message: impl Into<String>, payload: Value) -> Response {
-    let body =
-        json!({"response_code": code, "response_message": message.into(), "payload": payload});
-    (status, Json(body)).into_response()
-}
-
-async fn not_found() -> Response {
-    error(
-        StatusCode::NOT_FOUND,
-        404,
-        "No such operation in the sandbox",
-        Value::Null,
-    )
-}
-
-async fn generate_token(State(state): State<Arc<SandboxState>>, body: Bytes) -> Response {
-    state.token_requests.fetch_add(1, Ordering::SeqCst);
-    let fault = state.lock().faults.pop_front();
-    let mut expiry_offset = None;
-    match fault {
-        Some(TokenFault::Status(status)) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            return error(
-                status,
-                i32::from(status.as_u16()),
-                "Injected failure",
-                Value::Null,
-            );
-        }
-        Some(TokenFault::Reject { code, message }) => {
-            return Json(json!({"resultCode": code, "resultMessage": message})).into_response();
-        }
-        Some(TokenFault::Malformed) => {
-            return (
-                [(header::CONTENT_TYPE, "application/json")],
-                "<html>502 Bad Gateway</html>",
-            )
-                .into_response();
-        }
-        Some(TokenFault::Delay(delay)) => tokio::time::sleep(delay).await,
-        Some(TokenFault::ExpiryOffsetMs(offset)) => expiry_offset = Some(offset),
-        None => {}
-    }
-
-    // Validate the body against the spec, through the type generated from it.
-    let request: TokenRequest = match serde_json::from_slice(&body) {
-        Ok(request) => request,
-        Err(e) => {
-            let message = format!("Invalid request body: {e}");
-            return error(StatusCode::BAD_REQUEST, 400, message, Value::Null);
-        }
-    };
-    if request.access_key.expose_secret() != state.access_key
-        || request.secret_key.expose_secret() != state.secret_key
-    {
-        let body = json!({"resultCode": 401, "resultMessage": "Invalid access key or secret key."});
-        return Json(body).into_response();
-    }
-
-    let mut inner = state.lock();
-    // `Date` has whole seconds; expiries count from the same instant so lifetimes are exact.
-    let now_ms = epoch_ms(inner.now()) / 1000 * 1000;
-    let expiry = now_ms + expiry_offset.unwrap_or(inner.token_lifetime.as_millis() as i64);
-    let token = format!("sbx.{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
-    inner.tokens.insert(token.clone(), expiry);
-    let date = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_millis(now_ms as u64));
-    let body = json!({
-        "token": token, "expiry": expiry, "resultCode": 0,
-        "resultMessage": "Token generated successfully."
-    });
-    ([(header::DATE, date)], Json(body)).into_response()
-}
-
-/// Checks both authentication headers; counts the call on success, the 401 otherwise.
-/// Returns the 401 to send, or `None` when the caller may proceed.
-fn unauthorized(
-    state: &SandboxState,
-    headers: &HeaderMap,
-    operation: &'static str,
-) -> Option<Response> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let mut inner = state.lock();
-    let now_ms = epoch_ms(inner.now());
-    let problem = match (header("authorization"), header("merchantaccesskey")) {
-        (None, _) => Some("Authorization header missing"),
-        (_, None) => Some("merchantAccessKey header missing"),
-        (_, Some(key)) if key != state.access_key => Some("Unknown merchantAccessKey"),
-        (Some(auth), _) => match auth
-            .strip_prefix("Bearer ")
-            .and_then(|t| inner.tokens.get(t))
-        {
-            None => Some("Token is invalid."),
-            Some(&expiry) if expiry <= now_ms => Some("Token has expired."),
-            Some(_) => None,
-        },
-    };
-    match problem {
-        None => {
-            *inner.authenticated.entry(operation).or_default() += 1;
-            None
-        }
-        Some(problem) => {
-            state.unauthorized.fetch_add(1, Ordering::SeqCst);
-            Some(error(
-                StatusCode::UNAUTHORIZED,
-                117,
-                "Unauthorized",
-                json!(problem),
-            ))
-        }
-    }
-}
-
-async fn get_order_status(
-    State(state): State<Arc<SandboxState>>,
-    Path(order_id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    if let Some(response) = unauthorized(&state, &headers, "get_order_status") {
-        return response;
-    }
-    let order = state.lock().orders.get(&order_id).cloned();
-    match order {
-        Some(order) => {
-            Json(json!({"response_code": 0, "response_message": "SUCCESS", "payload": order}))
-                .into_response()
-        }
-        None => error(
-            StatusCode::NOT_FOUND,
-            404,
-            format!("No order {order_id}"),
-            Value::Null,
-        ),
-    }
-}
-
-fn seed_orders() -> HashMap<String, Order> {
-    let created = "2026-11-20T10:15:30Z".parse().ok();
-    let order = |id: &str, status, transactions: Vec<OrderTransaction>| Order {
-        order_id: Some(id.to_string()),
-        merchant_order_id: Some(format!("INV-{id}")),
-        amount: Some(1499.5),
-        currency: Some("INR".to_string()),
-        status: Some(status),
-        created,
-        last_modified: created,
-        order_date: created,
-        transactions,
-        ..Default::default()
-    };
-    let paid_attempt = OrderTransaction {
-        transaction_id: Some("TXN_SANDBOX_1".to_string()),
-        created,
-        last_modified: created,
-    };
-    [
-        order(
-            Sandbox::PAID_ORDER_ID,
-            OrderStatus::Paid,
-            vec![paid_attempt],
-        ),
-        order(Sandbox::CREATED_ORDER_ID, OrderStatus::Created, vec![]),
-    ]
-    .into_iter()
-    .map(|o| (o.order_id.clone().unwrap_or_default(), o))
-    .collect()
 }

@@ -1,0 +1,100 @@
+//! Enums the gateway may extend: every schema marked `x-enkash-open-enum: true` in the spec.
+//!
+//! `build.rs` reads their values from the spec and invokes [`open_enum!`] for each, and tells
+//! progenitor to use these types in place of the strict enums it would generate. An unknown
+//! value, say a new order status, deserializes into `Unknown(value)` and serializes back
+//! unchanged, so a response from a newer gateway still parses.
+
+/// Defines an enum with the given known values plus `Unknown(String)`.
+macro_rules! open_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $value:literal,)* }) => {
+        $(#[$meta])*
+        ///
+        /// Values the gateway adds later arrive as `Unknown`, keeping the text.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+            /// A value this version of the crate does not know, as the gateway sent it.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The values documented when this crate was built.
+            pub const KNOWN: &'static [&'static str] = &[$($value),*];
+
+            /// The value as it is sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $value,)*
+                    Self::Unknown(other) => other,
+                }
+            }
+
+            /// Whether this is one of the documented values.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Unknown(_))
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(match value {
+                    $($value => Self::$variant,)*
+                    other => Self::Unknown(other.to_string()),
+                })
+            }
+        }
+
+        impl ::std::convert::From<&str> for $name {
+            fn from(value: &str) -> Self {
+                let Ok(parsed) = value.parse();
+                parsed
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <::std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> String {
+                stringify!($name).to_string()
+            }
+
+            fn json_schema(_: &mut ::schemars::gen::SchemaGenerator) -> ::schemars::schema::Schema {
+                // Any string is accepted; the known values are listed as examples.
+                ::schemars::schema::SchemaObject {
+                    instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                    metadata: Some(Box::new(::schemars::schema::Metadata {
+                        description: Some(format!(
+                            "An open enum: one of {:?}, or a value added by the gateway later.",
+                            Self::KNOWN
+                        )),
+                        examples: Self::KNOWN.iter().map(|v| ::serde_json::json!(v)).collect(),
+                        ..Default::default()
+                    })),
+                    ..Default::default()
+                }
+                .into()
+            }
+        }
+    };
+}
+
+include!(concat!(env!("OUT_DIR"), "/open_enums.rs"));

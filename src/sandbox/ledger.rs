@@ -1,0 +1,519 @@
+//! The sandbox's books: orders, payment attempts, refunds and payouts, and the documented
+//! rules that move them along. No HTTP here; `routes.rs` turns outcomes into responses.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::types::{
+    CreateOrderRequest, Order, OrderStatus, OrderTransaction, PaymentDetail, PaymentMode,
+    PaymentNotification, PaymentStatus, PayoutStatus, Refund, RefundRequest, RefundStatus,
+    SettlementPayout, SettlementPayoutSearch, SubmitPaymentRequest,
+};
+
+/// Why the sandbox refuses a request.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Refusal {
+    /// The request breaks the contract: HTTP 400.
+    Invalid(String),
+    /// No such object: HTTP 404.
+    NotFound(String),
+    /// A business rule: HTTP 200 with this non-zero `response_code`.
+    Rule(i32, String),
+}
+
+/// `response_code`s the sandbox uses for business rules (EnKash documents none).
+pub(super) mod codes {
+    pub const ORDER_NOT_PAYABLE: i32 = 1001;
+    pub const DUPLICATE_ORDER: i32 = 1002;
+    pub const NOT_REFUNDABLE: i32 = 2001;
+    pub const REFUND_EXCEEDS_PAYMENT: i32 = 2002;
+    pub const REQUEST_ID_REUSED: i32 = 2003;
+}
+
+/// A card number the sandbox declines; any other card succeeds.
+pub const DECLINED_CARD: &str = "4000000000000002";
+/// UPI addresses ending with this are declined; any other succeeds.
+pub const DECLINED_VPA_SUFFIX: &str = "@fail";
+
+#[derive(Debug, Default)]
+pub(super) struct Ledger {
+    orders: HashMap<String, Order>,
+    order_transactions: HashMap<String, Vec<String>>,
+    transactions: HashMap<String, OrderTransaction>,
+    refunded_paise: HashMap<String, i64>,
+    /// By `requestId`: the transaction, the amount in paise, the refund.
+    refunds: HashMap<String, (String, i64, Refund)>,
+    payouts: Vec<SettlementPayout>,
+    next_id: u64,
+}
+
+/// A notification to deliver after a payment attempt.
+pub(super) struct Notify {
+    pub url: String,
+    pub notification: PaymentNotification,
+}
+
+impl Ledger {
+    pub(super) fn seeded() -> Self {
+        Self {
+            payouts: vec![
+                payout("SP_SANDBOX_0001", 15000.0, 499.5),
+                payout("SP_SANDBOX_0002", 8200.0, 0.0),
+            ],
+            ..Self::default()
+        }
+    }
+
+    /// Two orders with fixed ids, one paid and one not, for examples that need an order.
+    pub(super) fn seed_orders(&mut self, merchant_key: &str, base_url: &str) {
+        for (fixed_id, pay) in [
+            (super::Sandbox::PAID_ORDER_ID, true),
+            (super::Sandbox::CREATED_ORDER_ID, false),
+        ] {
+            let request = CreateOrderRequest::builder()
+                .order_id(fixed_id.replace('_', ""))
+                .amount(crate::types::Amount {
+                    value: 1499.5,
+                    currency: crate::types::Currency::Inr,
+                });
+            let Ok(request) = CreateOrderRequest::try_from(request) else {
+                continue;
+            };
+            let Ok(mut order) = self.create_order(request, merchant_key, base_url) else {
+                continue;
+            };
+            self.orders
+                .remove(order.order_id.as_deref().unwrap_or_default());
+            order.order_id = Some(fixed_id.to_string());
+            order.redirection_url = Some(format!("{base_url}/pay/checkout/{fixed_id}"));
+            self.orders.insert(fixed_id.to_string(), order);
+            let detail = PaymentDetail::builder()
+                .payment_mode(PaymentMode::Upi)
+                .vpa(Some("asha.verma@okbank".to_string()));
+            if let (true, Ok(payment_detail)) = (pay, PaymentDetail::try_from(detail)) {
+                let _ = self.submit_payment(SubmitPaymentRequest {
+                    order_id: fixed_id.to_string(),
+                    payment_detail,
+                });
+            }
+        }
+    }
+
+    fn next(&mut self, prefix: &str) -> String {
+        self.next_id += 1;
+        format!("{prefix}_SBX_{:06}", self.next_id)
+    }
+
+    pub(super) fn create_order(
+        &mut self,
+        request: CreateOrderRequest,
+        merchant_key: &str,
+        base_url: &str,
+    ) -> Result<Order, Refusal> {
+        let paise = to_paise(request.amount.value, "amount.value")?;
+        if paise <= 0 {
+            return Err(Refusal::Invalid(
+                "amount.value: must be at least 0.01".into(),
+            ));
+        }
+        if request.order_id.is_empty()
+            || !request.order_id.chars().all(|c| c.is_ascii_alphanumeric())
+        {
+            return Err(Refusal::Invalid("orderId: letters and digits only".into()));
+        }
+        if self
+            .orders
+            .values()
+            .any(|o| o.merchant_order_id.as_deref() == Some(request.order_id.as_str()))
+        {
+            return Err(Refusal::Rule(
+                codes::DUPLICATE_ORDER,
+                format!("Order {} already exists", request.order_id),
+            ));
+        }
+        let id = self.next("ORD");
+        let now = Utc::now();
+        let order = Order {
+            redirection_url: Some(format!("{base_url}/pay/checkout/{id}")),
+            order_id: Some(id.clone()),
+            merchant_order_id: Some(request.order_id),
+            merchant_identifier_key: Some(merchant_key.to_string()),
+            amount: Some(paise as f64 / 100.0),
+            currency: Some(request.amount.currency.to_string()),
+            return_url: request.return_url,
+            notify_url: request.notify_url,
+            status: Some(OrderStatus::Created),
+            customer_info: request.customer_info,
+            custom_parameters: request.custom_parameters,
+            payment_detail: request.payment_detail,
+            order_message: Some("Order created".into()),
+            created: Some(now),
+            last_modified: Some(now),
+            order_date: Some(now),
+            merchant_name: Some("EnKash Sandbox Merchant".into()),
+            transactions: Vec::new(),
+        };
+        self.orders.insert(id, order.clone());
+        Ok(order)
+    }
+
+    pub(super) fn order(&self, id: &str) -> Result<Order, Refusal> {
+        let mut order = self
+            .orders
+            .get(id)
+            .cloned()
+            .ok_or_else(|| Refusal::NotFound(format!("No order {id}")))?;
+        order.transactions = self
+            .order_transactions
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|t| self.transactions.get(t).cloned())
+            .collect();
+        Ok(order)
+    }
+
+    pub(super) fn submit_payment(
+        &mut self,
+        request: SubmitPaymentRequest,
+    ) -> Result<(OrderTransaction, Option<Notify>), Refusal> {
+        let detail = &request.payment_detail;
+        let declined = check_payment_detail(detail)?;
+        let order = self
+            .orders
+            .get(&request.order_id)
+            .ok_or_else(|| Refusal::NotFound(format!("No order {}", request.order_id)))?;
+        let payable = matches!(
+            order.status,
+            Some(OrderStatus::Created | OrderStatus::CheckoutRendered | OrderStatus::Attempted)
+        );
+        if !payable {
+            let status = order
+                .status
+                .as_ref()
+                .map_or("unknown".to_string(), ToString::to_string);
+            return Err(Refusal::Rule(
+                codes::ORDER_NOT_PAYABLE,
+                format!("Order {} is {status} and cannot be paid", request.order_id),
+            ));
+        }
+        let (amount, currency, notify_url) = (
+            order.amount,
+            order.currency.clone(),
+            order.notify_url.clone(),
+        );
+
+        let id = self.next("TXN");
+        let now = Utc::now();
+        let (status, order_status, message) = if declined {
+            (
+                PaymentStatus::Failed,
+                OrderStatus::Attempted,
+                "Transaction declined by the bank",
+            )
+        } else {
+            (
+                PaymentStatus::Success,
+                OrderStatus::Paid,
+                "Transaction successful",
+            )
+        };
+        let transaction = OrderTransaction {
+            transaction_id: Some(id.clone()),
+            order_id: Some(request.order_id.clone()),
+            created: Some(now),
+            last_modified: Some(now),
+            amount,
+            currency: currency.clone(),
+            payment_mode: Some(detail.payment_mode.clone()),
+            status: Some(status.clone()),
+            bank_code: detail.bank_code.clone(),
+            bank_name: detail.bank_code.as_ref().map(|code| format!("{code} Bank")),
+            txn_msg: Some(message.into()),
+            txn_date: Some(now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            unique_transaction_id: Some(format!("U{id}")),
+            bank_transaction_id: (!declined).then(|| format!("{:012}", self.next_id)),
+        };
+        self.transactions.insert(id.clone(), transaction.clone());
+        self.order_transactions
+            .entry(request.order_id.clone())
+            .or_default()
+            .push(id);
+        if let Some(order) = self.orders.get_mut(&request.order_id) {
+            order.status = Some(order_status.clone());
+            order.order_message = Some(message.into());
+            order.last_modified = Some(now);
+        }
+        let notify = notify_url.map(|url| Notify {
+            url,
+            notification: notification(&transaction, order_status, now),
+        });
+        Ok((transaction, notify))
+    }
+
+    pub(super) fn transaction(&self, id: &str) -> Result<OrderTransaction, Refusal> {
+        self.transactions
+            .get(id)
+            .cloned()
+            .ok_or_else(|| Refusal::NotFound(format!("No transaction {id}")))
+    }
+
+    pub(super) fn refund(
+        &mut self,
+        transaction_id: &str,
+        request: RefundRequest,
+    ) -> Result<Refund, Refusal> {
+        let paise = to_paise(request.amount, "amount")?;
+        if paise <= 0 {
+            return Err(Refusal::Invalid("amount: must be at least 0.01".into()));
+        }
+        if request.request_id.is_empty() {
+            return Err(Refusal::Invalid("requestId: must not be empty".into()));
+        }
+        let transaction = self.transaction(transaction_id)?;
+        if let Some((earlier_transaction, earlier_paise, refund)) =
+            self.refunds.get(&request.request_id)
+        {
+            // A retry of the same refund gets the same answer; anything else is a mistake.
+            return if earlier_transaction == transaction_id && *earlier_paise == paise {
+                Ok(refund.clone())
+            } else {
+                Err(Refusal::Rule(
+                    codes::REQUEST_ID_REUSED,
+                    format!(
+                        "requestId {} was used for a different refund",
+                        request.request_id
+                    ),
+                ))
+            };
+        }
+        let refundable = matches!(
+            transaction.status,
+            Some(PaymentStatus::Success | PaymentStatus::PartiallyRefunded)
+        );
+        if !refundable {
+            let status = transaction
+                .status
+                .as_ref()
+                .map_or("unknown".to_string(), ToString::to_string);
+            return Err(Refusal::Rule(codes::NOT_REFUNDABLE, format!("Transaction {transaction_id} is {status}; only successful payments can be refunded")));
+        }
+        let paid = to_paise(transaction.amount.unwrap_or_default(), "amount")?;
+        let refunded = self
+            .refunded_paise
+            .get(transaction_id)
+            .copied()
+            .unwrap_or(0);
+        if refunded + paise > paid {
+            return Err(Refusal::Rule(
+                codes::REFUND_EXCEEDS_PAYMENT,
+                format!(
+                    "Refund of {:.2} exceeds the refundable {:.2}",
+                    paise as f64 / 100.0,
+                    (paid - refunded) as f64 / 100.0
+                ),
+            ));
+        }
+        let refunded = refunded + paise;
+        self.refunded_paise
+            .insert(transaction_id.to_string(), refunded);
+        let new_status = if refunded == paid {
+            PaymentStatus::Refunded
+        } else {
+            PaymentStatus::PartiallyRefunded
+        };
+        if let Some(t) = self.transactions.get_mut(transaction_id) {
+            t.status = Some(new_status);
+            t.last_modified = Some(Utc::now());
+        }
+        let refund = Refund {
+            transaction_id: Some(transaction_id.to_string()),
+            amount: Some(paise as f64 / 100.0),
+            currency: transaction.currency,
+            payment_mode: transaction.payment_mode,
+            bank_code: transaction.bank_code,
+            bank_name: transaction.bank_name,
+            status: Some(RefundStatus::Created),
+            txn_msg: Some("Refund initiated".into()),
+            txn_date: Some(Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            unique_transaction_id: Some(self.next("RFD")),
+            bank_transaction_id: None,
+        };
+        self.refunds.insert(
+            request.request_id,
+            (transaction_id.to_string(), paise, refund.clone()),
+        );
+        Ok(refund)
+    }
+
+    pub(super) fn payout(&self, id: &str) -> Result<SettlementPayout, Refusal> {
+        self.payouts
+            .iter()
+            .find(|p| p.settlement_payout_id.as_deref() == Some(id))
+            .cloned()
+            .ok_or_else(|| Refusal::NotFound(format!("No settlement payout {id}")))
+    }
+
+    pub(super) fn search_payouts(
+        &self,
+        filter: &SettlementPayoutSearch,
+        offset: usize,
+        limit: usize,
+    ) -> Vec<SettlementPayout> {
+        let in_range = |value: Option<f64>, from: Option<f64>, to: Option<f64>| {
+            let value = value.unwrap_or_default();
+            from.is_none_or(|f| value >= f) && to.is_none_or(|t| value <= t)
+        };
+        self.payouts
+            .iter()
+            .filter(|p| {
+                let id = p.settlement_payout_id.as_deref().unwrap_or_default();
+                filter
+                    .settlement_payout_id
+                    .as_deref()
+                    .is_none_or(|wanted| wanted == id)
+                    && (filter.settlement_payout_ids.is_empty()
+                        || filter.settlement_payout_ids.iter().any(|w| w == id))
+                    && in_range(
+                        p.total_sale_amount,
+                        filter.total_sale_amount_from,
+                        filter.total_sale_amount_to,
+                    )
+                    && in_range(
+                        p.total_refund_amount,
+                        filter.total_refund_amount_from,
+                        filter.total_refund_amount_to,
+                    )
+                    && in_range(
+                        p.total_charges,
+                        filter.total_charges_from,
+                        filter.total_charges_to,
+                    )
+                    && in_range(p.total_gst, filter.total_gst_from, filter.total_gst_to)
+                    && in_range(
+                        p.total_settlement_amount,
+                        filter.total_settlement_amount_from,
+                        filter.total_settlement_amount_to,
+                    )
+            })
+            .skip(offset)
+            .take(limit)
+            .cloned()
+            .collect()
+    }
+}
+
+/// Checks that the payment mode is known and has the fields it needs; says whether the sandbox
+/// declines it.
+fn check_payment_detail(detail: &PaymentDetail) -> Result<bool, Refusal> {
+    let missing = |field: &str| {
+        Refusal::Invalid(format!(
+            "paymentDetail.{field}: required for {}",
+            detail.payment_mode
+        ))
+    };
+    match &detail.payment_mode {
+        PaymentMode::Upi => {
+            let vpa = detail.vpa.as_deref().ok_or_else(|| missing("vpa"))?;
+            Ok(vpa.ends_with(DECLINED_VPA_SUFFIX))
+        }
+        PaymentMode::CreditCard
+        | PaymentMode::DebitCard
+        | PaymentMode::PrepaidCard
+        | PaymentMode::CorporateCard => {
+            let number = detail
+                .card_number
+                .as_ref()
+                .ok_or_else(|| missing("cardNumber"))?;
+            detail.cvv.as_ref().ok_or_else(|| missing("cvv"))?;
+            detail.expiry.as_ref().ok_or_else(|| missing("expiry"))?;
+            Ok(number.expose_secret() == DECLINED_CARD)
+        }
+        PaymentMode::NetBanking | PaymentMode::Wallet => {
+            detail
+                .bank_code
+                .as_ref()
+                .ok_or_else(|| missing("bankCode"))?;
+            Ok(false)
+        }
+        PaymentMode::PayLater => {
+            detail
+                .bank_code
+                .as_ref()
+                .ok_or_else(|| missing("bankCode"))?;
+            detail
+                .bnpl_payment_option_id
+                .as_ref()
+                .ok_or_else(|| missing("bnplPaymentOptionId"))?;
+            Ok(false)
+        }
+        // Requests stay strict: a value the spec does not list is refused.
+        PaymentMode::Unknown(other) => Err(Refusal::Invalid(format!(
+            "paymentDetail.paymentMode: unknown payment mode {other:?}"
+        ))),
+    }
+}
+
+/// Rupees with at most two decimals, as whole paise.
+fn to_paise(rupees: f64, field: &str) -> Result<i64, Refusal> {
+    let paise = rupees * 100.0;
+    if !paise.is_finite() || (paise - paise.round()).abs() > 1e-6 || paise.abs() > 1e15 {
+        return Err(Refusal::Invalid(format!(
+            "{field}: rupees with at most two decimals"
+        )));
+    }
+    Ok(paise.round() as i64)
+}
+
+fn notification(
+    transaction: &OrderTransaction,
+    order_status: OrderStatus,
+    now: DateTime<Utc>,
+) -> PaymentNotification {
+    PaymentNotification {
+        order_id: transaction.order_id.clone().unwrap_or_default(),
+        transaction_id: transaction.transaction_id.clone().unwrap_or_default(),
+        unique_transaction_id: transaction.unique_transaction_id.clone(),
+        bank_transaction_id: transaction.bank_transaction_id.clone(),
+        status: transaction.status.clone(),
+        transaction_status: transaction.status.clone(),
+        order_status: Some(order_status),
+        amount: transaction.amount,
+        final_amount: transaction.amount,
+        transaction_amount: transaction.amount,
+        surcharge: Some(0.0),
+        surcharge_gst: Some(0.0),
+        mdr: Some(0.0),
+        mdr_gst: Some(0.0),
+        payment_mode: transaction.payment_mode.clone(),
+        bank_code: transaction.bank_code.clone(),
+        bank_name: transaction.bank_name.clone(),
+        currency: transaction.currency.clone(),
+        txn_msg: transaction.txn_msg.clone(),
+        txn_date: Some(now),
+        // EnKash documents no checksum algorithm; the sandbox does not pretend to have one.
+        checksum: Some("sandbox-unsigned".into()),
+        card_scheme: None,
+        masked_card_number: None,
+        card_holder_name: None,
+        payment_token: None,
+    }
+}
+
+fn payout(id: &str, sales: f64, refunds: f64) -> SettlementPayout {
+    let charges = (sales * 0.018 * 100.0).round() / 100.0;
+    let gst = (charges * 0.18 * 100.0).round() / 100.0;
+    SettlementPayout {
+        settlement_payout_id: Some(id.to_string()),
+        total_sale_amount: Some(sales),
+        total_refund_amount: Some(refunds),
+        total_charges: Some(charges),
+        total_gst: Some(gst),
+        total_settlement_amount: Some(((sales - refunds - charges - gst) * 100.0).round() / 100.0),
+        refund_chargeback_amount: Some(0.0),
+        carry_forward_amount: Some(0.0),
+        adjustment_amount: Some(0.0),
+        payout_status: Some(PayoutStatus::Init),
+    }
+}

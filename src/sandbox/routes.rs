@@ -1,0 +1,297 @@
+//! The sandbox's HTTP surface: one handler per operation in the spec, the token endpoint's
+//! faults, the authentication check, and the envelope.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::ledger::Refusal;
+use super::{notify, SandboxState, TokenFault};
+use crate::types::{
+    CreateOrderRequest, RefundRequest, SettlementPayoutSearch, SubmitPaymentRequest, TokenRequest,
+};
+
+type Shared = State<Arc<SandboxState>>;
+
+pub(super) fn router(state: Arc<SandboxState>) -> Router {
+    Router::new()
+        .route("/api/v0/merchant/token", post(generate_token))
+        .route("/api/v0/orders", post(create_order))
+        .route("/api/v0/orders/{order_id}", get(get_order_status))
+        .route("/api/v0/payment/submit", post(submit_payment))
+        .route(
+            "/api/v0/payment/{transaction_id}",
+            get(get_transaction_status),
+        )
+        .route(
+            "/api/v0/payment/{transaction_id}/refund",
+            post(refund_transaction),
+        )
+        .route(
+            "/api/v0/settlement-payout/search",
+            post(search_settlement_payouts),
+        )
+        .route(
+            "/api/v0/settlement-payout/{payout_id}",
+            get(get_settlement_payout),
+        )
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// An error body in the spec's `ErrorBody` shape.
+fn error(status: StatusCode, code: i32, message: impl Into<String>, payload: Value) -> Response {
+    let body =
+        json!({"response_code": code, "response_message": message.into(), "payload": payload});
+    (status, Json(body)).into_response()
+}
+
+/// A successful envelope.
+fn ok(payload: impl Serialize) -> Response {
+    Json(json!({"response_code": 0, "response_message": "SUCCESS", "payload": payload}))
+        .into_response()
+}
+
+/// What the client sees when the sandbox refuses.
+fn refused(refusal: Refusal) -> Response {
+    match refusal {
+        Refusal::Invalid(message) => error(StatusCode::BAD_REQUEST, 400, message, Value::Null),
+        Refusal::NotFound(message) => error(StatusCode::NOT_FOUND, 404, message, Value::Null),
+        Refusal::Rule(code, message) => {
+            Json(json!({"response_code": code, "response_message": message})).into_response()
+        }
+    }
+}
+
+/// Parses a request body into the type generated from the spec; the 400 names the field.
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        Refusal::Invalid(format!(
+            "Invalid request body at `{}`: {}",
+            e.path(),
+            e.inner()
+        ))
+    })
+}
+
+async fn not_found() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        404,
+        "No such operation in the sandbox",
+        Value::Null,
+    )
+}
+
+fn epoch_ms(t: SystemTime) -> i64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+async fn generate_token(State(state): Shared, body: Bytes) -> Response {
+    state.token_requests.fetch_add(1, Ordering::SeqCst);
+    let fault = state.lock().faults.pop_front();
+    let mut expiry_offset = None;
+    match fault {
+        Some(TokenFault::Status(status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return error(
+                status,
+                i32::from(status.as_u16()),
+                "Injected failure",
+                Value::Null,
+            );
+        }
+        Some(TokenFault::Reject { code, message }) => {
+            return Json(json!({"resultCode": code, "resultMessage": message})).into_response();
+        }
+        Some(TokenFault::Malformed) => {
+            return (
+                [(header::CONTENT_TYPE, "application/json")],
+                "<html>502 Bad Gateway</html>",
+            )
+                .into_response();
+        }
+        Some(TokenFault::Delay(delay)) => tokio::time::sleep(delay).await,
+        Some(TokenFault::ExpiryOffsetMs(offset)) => expiry_offset = Some(offset),
+        None => {}
+    }
+
+    let request: TokenRequest = match parse(&body) {
+        Ok(request) => request,
+        Err(refusal) => return refused(refusal),
+    };
+    if request.access_key.expose_secret() != state.access_key
+        || request.secret_key.expose_secret() != state.secret_key
+    {
+        let body = json!({"resultCode": 401, "resultMessage": "Invalid access key or secret key."});
+        return Json(body).into_response();
+    }
+
+    let mut inner = state.lock();
+    // `Date` has whole seconds; expiries count from the same instant so lifetimes are exact.
+    let now_ms = epoch_ms(inner.now()) / 1000 * 1000;
+    let expiry = now_ms + expiry_offset.unwrap_or(inner.token_lifetime.as_millis() as i64);
+    let token = format!("sbx.{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+    inner.tokens.insert(token.clone(), expiry);
+    let date = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_millis(now_ms as u64));
+    let body = json!({
+        "token": token, "expiry": expiry, "resultCode": 0,
+        "resultMessage": "Token generated successfully."
+    });
+    ([(header::DATE, date)], Json(body)).into_response()
+}
+
+/// Checks both authentication headers; counts the call on success, the 401 otherwise.
+/// Returns the 401 to send, or `None` when the caller may proceed.
+fn unauthorized(
+    state: &SandboxState,
+    headers: &HeaderMap,
+    operation: &'static str,
+) -> Option<Response> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let mut inner = state.lock();
+    let now_ms = epoch_ms(inner.now());
+    let problem = match (header("authorization"), header("merchantaccesskey")) {
+        (None, _) => Some("Authorization header missing"),
+        (_, None) => Some("merchantAccessKey header missing"),
+        (_, Some(key)) if key != state.access_key => Some("Unknown merchantAccessKey"),
+        (Some(auth), _) => match auth
+            .strip_prefix("Bearer ")
+            .and_then(|t| inner.tokens.get(t))
+        {
+            None => Some("Token is invalid."),
+            Some(&expiry) if expiry <= now_ms => Some("Token has expired."),
+            Some(_) => None,
+        },
+    };
+    match problem {
+        None => {
+            *inner.authenticated.entry(operation).or_default() += 1;
+            None
+        }
+        Some(problem) => {
+            state.unauthorized.fetch_add(1, Ordering::SeqCst);
+            Some(error(
+                StatusCode::UNAUTHORIZED,
+                117,
+                "Unauthorized",
+                json!(problem),
+            ))
+        }
+    }
+}
+
+/// Authenticates, then runs `handle` on the ledger; the result becomes the envelope.
+fn authenticated<T: Serialize>(
+    state: &SandboxState,
+    headers: &HeaderMap,
+    operation: &'static str,
+    handle: impl FnOnce(&mut super::Inner) -> Result<T, Refusal>,
+) -> Response {
+    if let Some(response) = unauthorized(state, headers, operation) {
+        return response;
+    }
+    match handle(&mut state.lock()) {
+        Ok(payload) => ok(payload),
+        Err(refusal) => refused(refusal),
+    }
+}
+
+async fn create_order(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
+    let (key, base) = (state.access_key.clone(), state.base_url.clone());
+    authenticated(&state, &headers, "create_order", |inner| {
+        let request: CreateOrderRequest = parse(&body)?;
+        inner.ledger.create_order(request, &key, &base)
+    })
+}
+
+async fn get_order_status(
+    State(state): Shared,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    authenticated(&state, &headers, "get_order_status", |inner| {
+        inner.ledger.order(&id)
+    })
+}
+
+async fn submit_payment(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
+    let mut notification = None;
+    let response = authenticated(&state, &headers, "submit_payment", |inner| {
+        let request: SubmitPaymentRequest = parse(&body)?;
+        let (transaction, notify) = inner.ledger.submit_payment(request)?;
+        notification = notify;
+        Ok(transaction)
+    });
+    if let Some(notify) = notification {
+        notify::deliver(&state, notify);
+    }
+    response
+}
+
+async fn get_transaction_status(
+    State(state): Shared,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    authenticated(&state, &headers, "get_transaction_status", |inner| {
+        inner.ledger.transaction(&id)
+    })
+}
+
+async fn refund_transaction(
+    State(state): Shared,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    authenticated(&state, &headers, "refund_transaction", |inner| {
+        let request: RefundRequest = parse(&body)?;
+        inner.ledger.refund(&id, request)
+    })
+}
+
+async fn get_settlement_payout(
+    State(state): Shared,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    authenticated(&state, &headers, "get_settlement_payout", |inner| {
+        inner.ledger.payout(&id)
+    })
+}
+
+async fn search_settlement_payouts(
+    State(state): Shared,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let number = |name: &str, default: usize, max: usize| match query.get(name) {
+        None => Ok(default),
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n <= max)
+            .ok_or_else(|| Refusal::Invalid(format!("{name}: a whole number up to {max}"))),
+    };
+    authenticated(&state, &headers, "search_settlement_payouts", |inner| {
+        let filter: SettlementPayoutSearch = parse(&body)?;
+        let offset = number("offset", 0, usize::MAX)?;
+        let limit = number("limit", 50, 5000)?;
+        Ok(inner.ledger.search_payouts(&filter, offset, limit))
+    })
+}
