@@ -144,7 +144,10 @@ fn numbers_as_f64(value: &Value) -> Value {
         Value::Number(n) => n.as_f64().map_or(Value::Null, |f| serde_json::json!(f)),
         Value::Array(items) => items.iter().map(numbers_as_f64).collect(),
         Value::Object(fields) => Value::Object(
-            fields.iter().map(|(k, v)| (k.clone(), numbers_as_f64(v))).collect(),
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), numbers_as_f64(v)))
+                .collect(),
         ),
         other => other.clone(),
     }

@@ -147,3 +147,25 @@ async fn no_public_type_or_log_line_shows_a_secret() {
         assert!(!logs.contains(secret), "the logs leak {secret}:\n{logs}");
     }
 }
+
+#[test]
+fn card_data_and_payment_tokens_are_redacted() {
+    let detail: types::PaymentDetail = types::PaymentDetail::builder()
+        .payment_mode(types::PaymentMode::CreditCard)
+        .card_number(Some(enkash::SecretString::from(SECRET_KEY)))
+        .cvv(Some(enkash::SecretString::from(TOKEN)))
+        .try_into()
+        .unwrap();
+    assert_redacted("PaymentDetail", &detail);
+    let request = types::SubmitPaymentRequest {
+        order_id: "ORD".into(),
+        payment_detail: detail,
+    };
+    assert_redacted("SubmitPaymentRequest", &request);
+    let notification = enkash::webhook::parse_payment_notification(
+        format!(r#"{{"orderId": "O", "transactionId": "T", "paymentToken": "{TOKEN}"}}"#)
+            .as_bytes(),
+    )
+    .unwrap();
+    assert_redacted("PaymentNotification", &notification);
+}

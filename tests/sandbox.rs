@@ -238,3 +238,207 @@ async fn dropping_the_sandbox_stops_it() {
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(reqwest::get(&url).await.is_err(), "the port still answers");
 }
+
+#[tokio::test]
+async fn lifecycle_responses_validate_against_the_spec() {
+    let spec = common::spec();
+    let sandbox = Sandbox::start().await.unwrap();
+    let http = reqwest::Client::new();
+    let keys = json!({"accessKey": sandbox.access_key(), "secretKey": sandbox.secret_key()});
+    let token = http
+        .post(format!("{}{TOKEN}", sandbox.base_url()))
+        .json(&keys)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let call = |method: reqwest::Method, path: String| {
+        http.request(method, format!("{}{path}", sandbox.base_url()))
+            .header("authorization", format!("Bearer {token}"))
+            .header("merchantAccessKey", sandbox.access_key())
+            .header("api-version", "0.1.0")
+    };
+    use reqwest::Method;
+
+    // Orders.
+    let order = json!({"orderId": "INV9", "amount": {"value": 100.0, "currency": "INR"}});
+    let (status, body, _) = exchange(
+        &spec,
+        call(Method::POST, "/api/v0/orders".into()).json(&order),
+        "/api/v0/orders",
+        "post",
+    )
+    .await;
+    assert_eq!(
+        (status, body["payload"]["status"].as_str()),
+        (200, Some("CREATED"))
+    );
+    let order_id = body["payload"]["orderId"].as_str().unwrap().to_string();
+    let (status, body, _) = exchange(
+        &spec,
+        call(Method::POST, "/api/v0/orders".into()).json(&order),
+        "/api/v0/orders",
+        "post",
+    )
+    .await;
+    assert_eq!(
+        (status, body["response_code"].as_i64()),
+        (200, Some(1002)),
+        "duplicate merchant order id"
+    );
+    let bad = json!({"orderId": "INV10", "amount": {"value": 100.0, "currency": "USD"}});
+    let (status, body, _) = exchange(
+        &spec,
+        call(Method::POST, "/api/v0/orders".into()).json(&bad),
+        "/api/v0/orders",
+        "post",
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["response_message"]
+            .as_str()
+            .unwrap()
+            .contains("amount.currency"),
+        "{body}"
+    );
+
+    // Payments.
+    const SUBMIT: &str = "/api/v0/payment/submit";
+    let pay = json!({"orderId": order_id, "paymentDetail": {"paymentMode": "CREDIT_CARD", "cardNumber": "4111111111111111", "cvv": "123", "expiry": "12/29"}});
+    let (status, body, _) = exchange(
+        &spec,
+        call(Method::POST, SUBMIT.into()).json(&pay),
+        SUBMIT,
+        "post",
+    )
+    .await;
+    assert_eq!(
+        (status, body["payload"]["status"].as_str()),
+        (200, Some("SUCCESS"))
+    );
+    let transaction_id = body["payload"]["transactionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, body, _) = exchange(
+        &spec,
+        call(Method::POST, SUBMIT.into()).json(&pay),
+        SUBMIT,
+        "post",
+    )
+    .await;
+    assert_eq!(
+        body["response_code"], 1001,
+        "a paid order cannot be paid again"
+    );
+    let (status, ..) = exchange(&spec, call(Method::POST, SUBMIT.into()).json(&json!({"orderId": "NOPE", "paymentDetail": {"paymentMode": "WALLET", "bankCode": "PAYTM"}})), SUBMIT, "post").await;
+    assert_eq!(status, 404);
+    const TXN: &str = "/api/v0/payment/{transactionId}";
+    let (status, body, _) = exchange(
+        &spec,
+        call(Method::GET, format!("/api/v0/payment/{transaction_id}")),
+        TXN,
+        "get",
+    )
+    .await;
+    assert_eq!(
+        (status, body["payload"]["paymentMode"].as_str()),
+        (200, Some("CREDIT_CARD"))
+    );
+
+    // Refunds.
+    const REFUND: &str = "/api/v0/payment/{transactionId}/refund";
+    let refund_path = format!("/api/v0/payment/{transaction_id}/refund");
+    let (status, body, _) = exchange(
+        &spec,
+        call(Method::POST, refund_path.clone()).json(&json!({"amount": 40.0, "requestId": "R1"})),
+        REFUND,
+        "post",
+    )
+    .await;
+    assert_eq!(
+        (status, body["payload"]["status"].as_str()),
+        (200, Some("CREATED"))
+    );
+    let (_, body, _) = exchange(
+        &spec,
+        call(Method::POST, refund_path.clone()).json(&json!({"amount": 60.01, "requestId": "R2"})),
+        REFUND,
+        "post",
+    )
+    .await;
+    assert_eq!(body["response_code"], 2002);
+    let (status, ..) = exchange(
+        &spec,
+        call(Method::POST, refund_path).json(&json!({"amount": 1.0})),
+        REFUND,
+        "post",
+    )
+    .await;
+    assert_eq!(status, 400, "requestId is required");
+
+    // Settlements.
+    const PAYOUT: &str = "/api/v0/settlement-payout/{settlementPayoutId}";
+    let (status, body, _) = exchange(
+        &spec,
+        call(
+            Method::GET,
+            "/api/v0/settlement-payout/SP_SANDBOX_0002".into(),
+        ),
+        PAYOUT,
+        "get",
+    )
+    .await;
+    assert_eq!(
+        (status, body["payload"]["payoutStatus"].as_str()),
+        (200, Some("INIT"))
+    );
+    let (status, ..) = exchange(
+        &spec,
+        call(Method::GET, "/api/v0/settlement-payout/SP_NONE".into()),
+        PAYOUT,
+        "get",
+    )
+    .await;
+    assert_eq!(status, 404);
+    const SEARCH: &str = "/api/v0/settlement-payout/search";
+    let (status, body, _) = exchange(
+        &spec,
+        call(Method::POST, format!("{SEARCH}?offset=1&limit=5")).json(&json!({})),
+        SEARCH,
+        "post",
+    )
+    .await;
+    assert_eq!(
+        (status, body["payload"].as_array().map(Vec::len)),
+        (200, Some(1))
+    );
+    let (status, ..) = exchange(
+        &spec,
+        call(Method::POST, format!("{SEARCH}?limit=5001")).json(&json!({})),
+        SEARCH,
+        "post",
+    )
+    .await;
+    assert_eq!(status, 400);
+
+    for operation in [
+        "create_order",
+        "submit_payment",
+        "get_transaction_status",
+        "refund_transaction",
+        "get_settlement_payout",
+        "search_settlement_payouts",
+    ] {
+        assert!(
+            sandbox.authenticated_requests(operation) > 0,
+            "{operation} was not exercised"
+        );
+    }
+}

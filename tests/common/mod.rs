@@ -67,7 +67,9 @@ fn nullable_to_json_schema(value: serde_json::Value) -> serde_json::Value {
                     .collect(),
             )
         }
-        Value::Array(items) => Value::Array(items.into_iter().map(nullable_to_json_schema).collect()),
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(nullable_to_json_schema).collect())
+        }
         other => other,
     }
 }

@@ -47,6 +47,8 @@ struct Script {
     token_times: Vec<tokio::time::Instant>,
     /// The header values the last order request carried.
     last_order_headers: Option<(Option<String>, Option<String>)>,
+    /// What the order endpoint answers instead of its default order.
+    order_body: Option<Value>,
 }
 
 /// The server's handle, shared with its handlers.
@@ -137,6 +139,11 @@ impl TestServer {
     /// Revokes every token issued so far.
     pub fn revoke_all(&self) {
         self.script.lock().unwrap().valid.clear();
+    }
+
+    /// Answers authenticated order requests with this body.
+    pub fn answer_orders_with(&self, body: Value) {
+        self.script.lock().unwrap().order_body = Some(body);
     }
 
     pub fn reject_next_orders(&self, n: usize) {
@@ -293,5 +300,8 @@ async fn order(
     if rejected || !token_ok || access_key.as_deref() != Some(ACCESS_KEY) {
         return (StatusCode::UNAUTHORIZED, Json(json!({"response_code": 117, "response_message": "Unauthorized", "payload": "Token is invalid."}))).into_response();
     }
-    Json(json!({"response_code": 0, "response_message": "SUCCESS", "payload": {"orderId": order_id, "status": "PAID", "amount": 10.5}})).into_response()
+    let body = script.order_body.clone().unwrap_or_else(|| {
+        json!({"response_code": 0, "response_message": "SUCCESS", "payload": {"orderId": order_id, "status": "PAID", "amount": 10.5}})
+    });
+    Json(body).into_response()
 }

@@ -1,0 +1,439 @@
+//! The merchant's payment lifecycle against the sandbox, over real HTTP on 127.0.0.1:
+//! order -> payment -> notification -> confirmation -> refunds, on one token.
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::routing::post;
+use enkash::sandbox::{Sandbox, DECLINED_VPA_SUFFIX};
+use enkash::types::{
+    Amount, CreateOrderRequest, Currency, OrderStatus, PaymentDetail, PaymentMode, PaymentStatus,
+    RefundRequest, RefundStatus, SettlementPayoutSearch, SubmitPaymentRequest,
+};
+use enkash::{ApiError, Client, Envelope};
+use tokio::sync::mpsc;
+
+fn client_for(sandbox: &Sandbox) -> Client {
+    Client::builder()
+        .base_url(sandbox.base_url())
+        .credentials(sandbox.access_key(), sandbox.secret_key())
+        .build()
+        .unwrap()
+}
+
+/// A merchant webhook endpoint on 127.0.0.1 that hands every body it receives to the test.
+async fn webhook_receiver() -> (String, mpsc::UnboundedReceiver<Bytes>) {
+    let (sender, receiver) = mpsc::unbounded_channel();
+    let app = axum::Router::new().route(
+        "/hooks/enkash",
+        post(move |body: Bytes| {
+            let sender = sender.clone();
+            async move {
+                let _ = sender.send(body);
+                "{}"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks/enkash", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, receiver)
+}
+
+fn order_request(merchant_id: &str, rupees: f64, notify_url: Option<String>) -> CreateOrderRequest {
+    CreateOrderRequest::builder()
+        .order_id(merchant_id)
+        .amount(Amount {
+            value: rupees,
+            currency: Currency::Inr,
+        })
+        .notify_url(notify_url)
+        .try_into()
+        .unwrap()
+}
+
+fn upi(vpa: &str) -> PaymentDetail {
+    PaymentDetail::builder()
+        .payment_mode(PaymentMode::Upi)
+        .vpa(Some(vpa.to_string()))
+        .try_into()
+        .unwrap()
+}
+
+fn refund(rupees: f64, request_id: &str) -> RefundRequest {
+    RefundRequest {
+        amount: rupees,
+        remarks: Some("returned".into()),
+        request_id: request_id.into(),
+    }
+}
+
+#[tokio::test]
+async fn order_payment_notification_refund_on_one_token() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client_for(&sandbox);
+    let (notify_url, mut notifications) = webhook_receiver().await;
+
+    // Create the order.
+    let order = client
+        .create_order()
+        .body(order_request("INV1001", 1499.5, Some(notify_url)))
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    assert_eq!(order.status, Some(OrderStatus::Created));
+    assert_eq!(order.merchant_order_id.as_deref(), Some("INV1001"));
+    let order_id = order.order_id.unwrap();
+
+    // Pay it.
+    let payment = SubmitPaymentRequest {
+        order_id: order_id.clone(),
+        payment_detail: upi("asha@okbank"),
+    };
+    let transaction = client
+        .submit_payment()
+        .body(payment)
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    assert_eq!(transaction.status, Some(PaymentStatus::Success));
+    let transaction_id = transaction.transaction_id.unwrap();
+
+    // The notification arrives, parses, and is confirmed by asking the gateway.
+    let body = tokio::time::timeout(Duration::from_secs(5), notifications.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let notification = enkash::webhook::parse_payment_notification(&body).unwrap();
+    assert_eq!(
+        (
+            notification.order_id.as_str(),
+            notification.transaction_id.as_str()
+        ),
+        (order_id.as_str(), transaction_id.as_str())
+    );
+    assert_eq!(notification.order_status, Some(OrderStatus::Paid));
+    let confirmed = client
+        .get_transaction_status()
+        .transaction_id(&notification.transaction_id)
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    assert_eq!(confirmed.status, Some(PaymentStatus::Success));
+    let paid = client
+        .get_order_status()
+        .order_id(&order_id)
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    assert_eq!(paid.status, Some(OrderStatus::Paid));
+    assert_eq!(paid.transactions.len(), 1);
+
+    // Refund part, retry the same refund (no double refund), refund the rest, then too much.
+    let first = client
+        .refund_transaction()
+        .transaction_id(&transaction_id)
+        .body(refund(500.0, "R1"))
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    assert_eq!(
+        (first.amount, first.status),
+        (Some(500.0), Some(RefundStatus::Created))
+    );
+    let retried = client
+        .refund_transaction()
+        .transaction_id(&transaction_id)
+        .body(refund(500.0, "R1"))
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    assert_eq!(retried.unique_transaction_id, first.unique_transaction_id);
+    let status = |client: &Client| {
+        let client = client.clone();
+        let id = transaction_id.clone();
+        async move {
+            client
+                .get_transaction_status()
+                .transaction_id(id)
+                .send()
+                .await
+                .unwrap()
+                .into_payload()
+                .unwrap()
+                .status
+        }
+    };
+    assert_eq!(
+        status(&client).await,
+        Some(PaymentStatus::PartiallyRefunded)
+    );
+    client
+        .refund_transaction()
+        .transaction_id(&transaction_id)
+        .body(refund(999.5, "R2"))
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    assert_eq!(status(&client).await, Some(PaymentStatus::Refunded));
+    let too_much = client
+        .refund_transaction()
+        .transaction_id(&transaction_id)
+        .body(refund(0.01, "R3"))
+        .send()
+        .await
+        .unwrap()
+        .into_payload();
+    assert!(
+        matches!(too_much, Err(ApiError::Refused { code: 2001, .. })),
+        "{too_much:?}"
+    );
+
+    assert_eq!(
+        sandbox.token_requests(),
+        1,
+        "the whole lifecycle ran on one token"
+    );
+    assert_eq!(
+        (
+            sandbox.notifications_sent(),
+            sandbox.notifications_delivered()
+        ),
+        (1, 1)
+    );
+}
+
+#[tokio::test]
+async fn refunds_beyond_the_paid_amount_are_refused_with_a_typed_error() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client_for(&sandbox);
+    let transaction = client
+        .get_order_status()
+        .order_id(Sandbox::PAID_ORDER_ID)
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap()
+        .transactions
+        .remove(0);
+    let id = transaction.transaction_id.unwrap();
+    let refused = client
+        .refund_transaction()
+        .transaction_id(&id)
+        .body(refund(1499.51, "BIG"))
+        .send()
+        .await
+        .unwrap()
+        .into_payload();
+    match refused {
+        Err(ApiError::Refused { code, message }) => {
+            assert_eq!(code, 2002);
+            assert!(
+                message.contains("exceeds the refundable 1499.50"),
+                "{message}"
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // The same request id for a different refund is a mistake, not a retry.
+    client
+        .refund_transaction()
+        .transaction_id(&id)
+        .body(refund(1.0, "ONCE"))
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    let reused = client
+        .refund_transaction()
+        .transaction_id(&id)
+        .body(refund(2.0, "ONCE"))
+        .send()
+        .await
+        .unwrap()
+        .into_payload();
+    assert!(
+        matches!(reused, Err(ApiError::Refused { code: 2003, .. })),
+        "{reused:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_declined_payment_leaves_the_order_payable_and_cannot_be_refunded() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client_for(&sandbox);
+    let order_id = Sandbox::CREATED_ORDER_ID;
+    let declined = SubmitPaymentRequest {
+        order_id: order_id.into(),
+        payment_detail: upi(&format!("asha{DECLINED_VPA_SUFFIX}")),
+    };
+    let transaction = client
+        .submit_payment()
+        .body(declined)
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    assert_eq!(transaction.status, Some(PaymentStatus::Failed));
+    let order = client
+        .get_order_status()
+        .order_id(order_id)
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    assert_eq!(order.status, Some(OrderStatus::Attempted));
+    let refund = client
+        .refund_transaction()
+        .transaction_id(transaction.transaction_id.unwrap())
+        .body(refund(1.0, "NOPE"))
+        .send()
+        .await
+        .unwrap()
+        .into_payload();
+    assert!(
+        matches!(refund, Err(ApiError::Refused { code: 2001, .. })),
+        "{refund:?}"
+    );
+
+    // A second attempt succeeds; a third is refused because the order is paid.
+    let retry = SubmitPaymentRequest {
+        order_id: order_id.into(),
+        payment_detail: upi("asha@okbank"),
+    };
+    client
+        .submit_payment()
+        .body(retry.clone())
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    let again = client
+        .submit_payment()
+        .body(retry)
+        .send()
+        .await
+        .unwrap()
+        .into_payload();
+    assert!(
+        matches!(again, Err(ApiError::Refused { code: 1001, .. })),
+        "{again:?}"
+    );
+}
+
+#[tokio::test]
+async fn requests_stay_strict_and_errors_name_the_field() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client_for(&sandbox);
+    // A payment mode the spec does not list is refused, even though responses would accept it.
+    let unknown = PaymentDetail::builder()
+        .payment_mode(PaymentMode::from("CRYPTO"))
+        .try_into()
+        .unwrap();
+    let error = client
+        .submit_payment()
+        .body(SubmitPaymentRequest {
+            order_id: Sandbox::CREATED_ORDER_ID.into(),
+            payment_detail: unknown,
+        })
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+    let Some(ApiError::Refused { message, .. }) = ApiError::of(&error) else {
+        panic!("{error:?}")
+    };
+    assert!(
+        message.contains("paymentMode") && message.contains("CRYPTO"),
+        "{message}"
+    );
+
+    // UPI without a VPA.
+    let no_vpa = PaymentDetail::builder()
+        .payment_mode(PaymentMode::Upi)
+        .try_into()
+        .unwrap();
+    let error = client
+        .submit_payment()
+        .body(SubmitPaymentRequest {
+            order_id: Sandbox::CREATED_ORDER_ID.into(),
+            payment_detail: no_vpa,
+        })
+        .send()
+        .await
+        .unwrap_err();
+    let Some(ApiError::Refused { message, .. }) = ApiError::of(&error) else {
+        panic!("{error:?}")
+    };
+    assert!(message.contains("paymentDetail.vpa"), "{message}");
+
+    // Amounts with more than two decimals, and unknown ids.
+    let error = client
+        .create_order()
+        .body(order_request("INV2", 10.005, None))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+    let error = client
+        .get_transaction_status()
+        .transaction_id("TXN_NONE")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+}
+
+#[tokio::test]
+async fn settlement_payouts_can_be_read_and_searched() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client_for(&sandbox);
+    let payout = client
+        .get_settlement_payout()
+        .settlement_payout_id("SP_SANDBOX_0001")
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    assert_eq!(payout.total_sale_amount, Some(15000.0));
+    let search = SettlementPayoutSearch {
+        total_sale_amount_from: Some(10000.0),
+        ..Default::default()
+    };
+    let found = client
+        .search_settlement_payouts()
+        .limit(10)
+        .body(search)
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    let ids: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["settlementPayoutId"].as_str())
+        .collect();
+    assert_eq!(ids, ["SP_SANDBOX_0001"]);
+}
