@@ -13,7 +13,11 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use enkash::sandbox::Sandbox;
-use enkash::{Client, Environment, TokenPolicy};
+use enkash::types::{
+    Amount, CreateOrderRequest, Currency, PaymentDetail, PaymentMode, RefundRequest,
+    SubmitPaymentRequest,
+};
+use enkash::{Client, Envelope, Environment, TokenPolicy};
 
 /// How long sandbox tokens live: short, so a run sees several of them.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(5);
@@ -71,6 +75,11 @@ async fn against_the_sandbox() -> ExitCode {
         "enkash quickstart: offline, against the sandbox at {}",
         sandbox.base_url()
     );
+    if let Err(e) = order_flow(&client).await {
+        eprintln!("the order flow failed: {e}");
+        return ExitCode::FAILURE;
+    }
+    let served_before = sandbox.authenticated_requests("get_order_status");
     println!(
         "tokens live {:?}; calling get_order_status every {CALL_EVERY:?} for {RUN_FOR:?}\n",
         TOKEN_LIFETIME
@@ -97,12 +106,13 @@ async fn against_the_sandbox() -> ExitCode {
             .await
         {
             Ok(response) => {
-                let status = response.payload.as_ref().and_then(|o| o.status.as_ref());
+                let status = response.payload.as_ref().and_then(|o| o.status.clone());
                 if calls == 1 {
                     println!(
-                        "{:>5.1}s  order {} is {status:?}",
+                        "{:>5.1}s  order {} is {}",
                         started.elapsed().as_secs_f64(),
-                        Sandbox::PAID_ORDER_ID
+                        Sandbox::PAID_ORDER_ID,
+                        show(&status)
                     );
                 }
             }
@@ -141,11 +151,11 @@ async fn against_the_sandbox() -> ExitCode {
     println!("  calls made               {calls} ({failures} failed)");
     println!(
         "  calls the gateway served {}",
-        sandbox.authenticated_requests("get_order_status")
+        sandbox.authenticated_requests("get_order_status") - served_before
     );
+    let ahead = token_requests.saturating_sub(1 + absorbed);
     println!(
-        "  token requests           {token_requests} (1 first, {} refreshes)",
-        token_requests.saturating_sub(1)
+        "  token requests           {token_requests} (1 first, {ahead} ahead of expiry, {absorbed} after the revocation)"
     );
     println!("  tokens used              {tokens_seen}");
     println!("  401s absorbed            {absorbed} (replayed once with a fresh token)");
@@ -161,6 +171,80 @@ async fn against_the_sandbox() -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// An optional value for people: the value, or `-`.
+fn show<T: std::fmt::Display>(value: &Option<T>) -> String {
+    value.as_ref().map_or_else(|| "-".to_string(), T::to_string)
+}
+
+/// An order, paid by UPI and partly refunded: the calls a checkout makes.
+async fn order_flow(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    let order: CreateOrderRequest = CreateOrderRequest::builder()
+        .order_id("INVQUICKSTART1")
+        .amount(Amount {
+            value: 1499.5,
+            currency: Currency::Inr,
+        })
+        .try_into()?;
+    let order = client
+        .create_order()
+        .body(order)
+        .send()
+        .await?
+        .into_payload()?;
+    let order_id = order.order_id.unwrap_or_default();
+    println!(
+        "order {order_id}: {}, {} rupees",
+        show(&order.status),
+        show(&order.amount)
+    );
+
+    let payment_detail: PaymentDetail = PaymentDetail::builder()
+        .payment_mode(PaymentMode::Upi)
+        .vpa(Some("asha.verma@okbank".to_string()))
+        .try_into()?;
+    let payment = SubmitPaymentRequest {
+        order_id: order_id.clone(),
+        payment_detail,
+    };
+    let transaction = client
+        .submit_payment()
+        .body(payment)
+        .send()
+        .await?
+        .into_payload()?;
+    let transaction_id = transaction.transaction_id.unwrap_or_default();
+    let order = client
+        .get_order_status()
+        .order_id(&order_id)
+        .send()
+        .await?
+        .into_payload()?;
+    println!(
+        "paid by UPI: transaction {transaction_id} {}, order now {}",
+        show(&transaction.status),
+        show(&order.status)
+    );
+
+    let refund = RefundRequest {
+        amount: 499.5,
+        remarks: None,
+        request_id: "QUICKSTART-R1".into(),
+    };
+    let refund = client
+        .refund_transaction()
+        .transaction_id(&transaction_id)
+        .body(refund)
+        .send()
+        .await?
+        .into_payload()?;
+    println!(
+        "refunded {} rupees: refund {}\n",
+        show(&refund.amount),
+        show(&refund.status)
+    );
+    Ok(())
 }
 
 async fn against_the_gateway(access_key: String, secret_key: String) -> ExitCode {

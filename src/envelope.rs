@@ -108,4 +108,18 @@ envelopes! {
     RefundResponse => types::Refund,
     SettlementPayoutResponse => types::SettlementPayout,
     SettlementPayoutSearchResponse => serde_json::Value,
+    SplitAccountResponse => serde_json::Value,
+}
+
+/// The edit-split operation answers with its own envelope (`code`, `message`, `payload`).
+/// Which `code` means success is not documented: 0 (or no code) is taken as success.
+impl Envelope for types::SplitTransactionResponse {
+    type Payload = serde_json::Map<String, serde_json::Value>;
+
+    fn into_payload(self) -> Result<Self::Payload, ApiError> {
+        match self.code.unwrap_or(0) {
+            0 => Ok(self.payload),
+            code => Err(ApiError::refused(code, self.message)),
+        }
+    }
 }

@@ -437,3 +437,104 @@ async fn settlement_payouts_can_be_read_and_searched() {
         .collect();
     assert_eq!(ids, ["SP_SANDBOX_0001"]);
 }
+
+#[tokio::test]
+async fn a_payment_is_split_between_active_split_accounts() {
+    use enkash::types::{
+        AmountSplitType, EditSplitTransactionRequest, SettlementCycle, SplitAccountUpdate,
+        SplitSettlement, SplitSettlementDetail,
+    };
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client_for(&sandbox);
+
+    let update: SplitAccountUpdate = SplitAccountUpdate::builder()
+        .access_key(enkash::SecretString::from(Sandbox::SPLIT_ACCESS_KEY))
+        .settlement_cycle(Some(SettlementCycle::T0))
+        .try_into()
+        .unwrap();
+    let account = client
+        .update_split_account()
+        .body(update)
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    assert_eq!(account["settlementCycle"], "T0");
+    assert!(account.get("accessKey").is_none(), "the key is not echoed");
+
+    let paid = client
+        .get_order_status()
+        .order_id(Sandbox::PAID_ORDER_ID)
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    let transaction_id = paid.transactions[0].transaction_id.clone().unwrap();
+    let split = |account: &str, value: f64| EditSplitTransactionRequest {
+        split_settlement: SplitSettlement {
+            amount_split_type: AmountSplitType::Percentage,
+            split_settlement_details: vec![SplitSettlementDetail {
+                split_account_id: account.into(),
+                label: Some("vendor".into()),
+                value,
+            }],
+        },
+    };
+    let done = client
+        .edit_split_settlement()
+        .transaction_id(&transaction_id)
+        .body(split(Sandbox::SPLIT_ACCOUNT_ID, 80.0))
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    assert_eq!(done["transactionId"], transaction_id.as_str());
+
+    let too_much = client
+        .edit_split_settlement()
+        .transaction_id(&transaction_id)
+        .body(split(Sandbox::SPLIT_ACCOUNT_ID, 100.5))
+        .send()
+        .await
+        .unwrap()
+        .into_payload();
+    assert!(
+        matches!(too_much, Err(ApiError::Refused { code: 3003, .. })),
+        "{too_much:?}"
+    );
+
+    // An inactive account cannot receive a split until it is activated.
+    let inactive = client
+        .edit_split_settlement()
+        .transaction_id(&transaction_id)
+        .body(split("SAD_SANDBOX_INACTIVE", 10.0))
+        .send()
+        .await
+        .unwrap()
+        .into_payload();
+    assert!(
+        matches!(inactive, Err(ApiError::Refused { code: 3002, .. })),
+        "{inactive:?}"
+    );
+    let activated = client
+        .activate_split_account()
+        .split_account_detail_id("SAD_SANDBOX_INACTIVE")
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    assert_eq!(activated["active"], true);
+    client
+        .edit_split_settlement()
+        .transaction_id(&transaction_id)
+        .body(split("SAD_SANDBOX_INACTIVE", 10.0))
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+}

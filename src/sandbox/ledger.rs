@@ -5,10 +5,13 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use serde_json::{json, Value};
+
 use crate::types::{
-    CreateOrderRequest, Order, OrderStatus, OrderTransaction, PaymentDetail, PaymentMode,
-    PaymentNotification, PaymentStatus, PayoutStatus, Refund, RefundRequest, RefundStatus,
-    SettlementPayout, SettlementPayoutSearch, SubmitPaymentRequest,
+    AmountSplitType, CreateOrderRequest, EditSplitTransactionRequest, Order, OrderStatus,
+    OrderTransaction, PaymentDetail, PaymentMode, PaymentNotification, PaymentStatus, PayoutStatus,
+    Refund, RefundRequest, RefundStatus, SettlementPayout, SettlementPayoutSearch,
+    SplitAccountUpdate, SubmitPaymentRequest,
 };
 
 /// Why the sandbox refuses a request.
@@ -29,6 +32,9 @@ pub(super) mod codes {
     pub const NOT_REFUNDABLE: i32 = 2001;
     pub const REFUND_EXCEEDS_PAYMENT: i32 = 2002;
     pub const REQUEST_ID_REUSED: i32 = 2003;
+    pub const NOT_SPLITTABLE: i32 = 3001;
+    pub const UNKNOWN_SPLIT_ACCOUNT: i32 = 3002;
+    pub const SPLIT_EXCEEDS_PAYMENT: i32 = 3003;
 }
 
 /// A card number the sandbox declines; any other card succeeds.
@@ -45,7 +51,30 @@ pub(super) struct Ledger {
     /// By `requestId`: the transaction, the amount in paise, the refund.
     refunds: HashMap<String, (String, i64, Refund)>,
     payouts: Vec<SettlementPayout>,
+    split_accounts: Vec<SplitAccount>,
+    /// The split set on each transaction.
+    splits: HashMap<String, Value>,
     next_id: u64,
+}
+
+/// A split (sub-merchant) account, as the sandbox keeps it.
+#[derive(Debug, Clone)]
+struct SplitAccount {
+    id: String,
+    access_key: String,
+    active: bool,
+    /// The fields set through `update_split_account`, as JSON.
+    details: serde_json::Map<String, Value>,
+}
+
+impl SplitAccount {
+    /// What the sandbox answers about an account: never its key.
+    fn view(&self) -> Value {
+        let mut view = self.details.clone();
+        view.insert("splitAccountDetailId".into(), json!(self.id));
+        view.insert("active".into(), json!(self.active));
+        Value::Object(view)
+    }
 }
 
 /// A notification to deliver after a payment attempt.
@@ -60,6 +89,14 @@ impl Ledger {
             payouts: vec![
                 payout("SP_SANDBOX_0001", 15000.0, 499.5),
                 payout("SP_SANDBOX_0002", 8200.0, 0.0),
+            ],
+            split_accounts: vec![
+                split_account(
+                    super::Sandbox::SPLIT_ACCOUNT_ID,
+                    super::Sandbox::SPLIT_ACCESS_KEY,
+                    true,
+                ),
+                split_account("SAD_SANDBOX_INACTIVE", "AK_SPLIT_SANDBOX_INACTIVE", false),
             ],
             ..Self::default()
         }
@@ -401,6 +438,101 @@ impl Ledger {
             .take(limit)
             .cloned()
             .collect()
+    }
+}
+
+impl Ledger {
+    pub(super) fn update_split_account(
+        &mut self,
+        update: SplitAccountUpdate,
+    ) -> Result<Value, Refusal> {
+        let key = update.access_key.expose_secret().to_string();
+        let account = self
+            .split_accounts
+            .iter_mut()
+            .find(|a| a.access_key == key)
+            .ok_or_else(|| Refusal::NotFound("No split account with that accessKey".into()))?;
+        let Value::Object(mut fields) = serde_json::to_value(&update).unwrap_or_default() else {
+            return Err(Refusal::Invalid("the update is not an object".into()));
+        };
+        fields.remove("accessKey");
+        account.details.extend(fields);
+        Ok(account.view())
+    }
+
+    pub(super) fn activate_split_account(&mut self, id: &str) -> Result<Value, Refusal> {
+        let account = self
+            .split_accounts
+            .iter_mut()
+            .find(|a| a.id == id)
+            .ok_or_else(|| Refusal::NotFound(format!("No split account {id}")))?;
+        account.active = true;
+        Ok(account.view())
+    }
+
+    pub(super) fn edit_split(
+        &mut self,
+        transaction_id: &str,
+        request: EditSplitTransactionRequest,
+    ) -> Result<Value, Refusal> {
+        let transaction = self.transaction(transaction_id)?;
+        let splittable = matches!(
+            transaction.status,
+            Some(PaymentStatus::Success | PaymentStatus::PartiallyRefunded)
+        );
+        if !splittable {
+            let status = transaction
+                .status
+                .as_ref()
+                .map_or("unknown".to_string(), ToString::to_string);
+            return Err(Refusal::Rule(codes::NOT_SPLITTABLE, format!("Transaction {transaction_id} is {status}; only successful payments can be split")));
+        }
+        let split = &request.split_settlement;
+        if split.split_settlement_details.is_empty() {
+            return Err(Refusal::Invalid(
+                "splitSettlement.splitSettlementDetails: at least one".into(),
+            ));
+        }
+        for detail in &split.split_settlement_details {
+            let active = self
+                .split_accounts
+                .iter()
+                .any(|a| a.id == detail.split_account_id && a.active);
+            if !active {
+                return Err(Refusal::Rule(
+                    codes::UNKNOWN_SPLIT_ACCOUNT,
+                    format!(
+                        "Split account {} is unknown or inactive",
+                        detail.split_account_id
+                    ),
+                ));
+            }
+        }
+        let total: f64 = split.split_settlement_details.iter().map(|d| d.value).sum();
+        let limit = match split.amount_split_type {
+            AmountSplitType::Percentage => 100.0,
+            AmountSplitType::Flat => transaction.amount.unwrap_or_default(),
+        };
+        if total > limit + 1e-9 {
+            return Err(Refusal::Rule(
+                codes::SPLIT_EXCEEDS_PAYMENT,
+                format!("The split adds up to {total}, more than {limit}"),
+            ));
+        }
+        let recorded = json!({"transactionId": transaction_id, "splitSettlement": split});
+        self.splits
+            .insert(transaction_id.to_string(), recorded.clone());
+        Ok(recorded)
+    }
+}
+
+fn split_account(id: &str, access_key: &str, active: bool) -> SplitAccount {
+    let details = json!({"name": "Sandbox Vendor LLP", "settlementCycle": "T1"});
+    SplitAccount {
+        id: id.to_string(),
+        access_key: access_key.to_string(),
+        active,
+        details: details.as_object().cloned().unwrap_or_default(),
     }
 }
 

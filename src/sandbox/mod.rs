@@ -101,6 +101,10 @@ impl Sandbox {
     pub const PAID_ORDER_ID: &'static str = "ORD_SANDBOX_PAID";
     /// The id of an order the sandbox holds, not yet paid.
     pub const CREATED_ORDER_ID: &'static str = "ORD_SANDBOX_CREATED";
+    /// The id of an active split account the sandbox holds.
+    pub const SPLIT_ACCOUNT_ID: &'static str = "SAD_SANDBOX_1";
+    /// That split account's access key.
+    pub const SPLIT_ACCESS_KEY: &'static str = "AK_SPLIT_SANDBOX_1";
 
     /// Starts a sandbox on `127.0.0.1` on a free port, issuing one-hour tokens.
     pub async fn start() -> std::io::Result<Self> {

@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -19,7 +19,8 @@ use serde_json::{json, Value};
 use super::ledger::Refusal;
 use super::{notify, SandboxState, TokenFault};
 use crate::types::{
-    CreateOrderRequest, RefundRequest, SettlementPayoutSearch, SubmitPaymentRequest, TokenRequest,
+    CreateOrderRequest, EditSplitTransactionRequest, RefundRequest, SettlementPayoutSearch,
+    SplitAccountUpdate, SubmitPaymentRequest, TokenRequest,
 };
 
 type Shared = State<Arc<SandboxState>>;
@@ -45,6 +46,15 @@ pub(super) fn router(state: Arc<SandboxState>) -> Router {
         .route(
             "/api/v0/settlement-payout/{payout_id}",
             get(get_settlement_payout),
+        )
+        .route("/api/v0/split-account", patch(update_split_account))
+        .route(
+            "/api/v0/split-account/activate",
+            patch(activate_split_account),
+        )
+        .route(
+            "/api/v0/split-transaction/{transaction_id}",
+            post(edit_split_settlement),
         )
         .fallback(not_found)
         .with_state(state)
@@ -294,4 +304,47 @@ async fn search_settlement_payouts(
         let limit = number("limit", 50, 5000)?;
         Ok(inner.ledger.search_payouts(&filter, offset, limit))
     })
+}
+
+async fn update_split_account(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
+    authenticated(&state, &headers, "update_split_account", |inner| {
+        let update: SplitAccountUpdate = parse(&body)?;
+        inner.ledger.update_split_account(update)
+    })
+}
+
+async fn activate_split_account(
+    State(state): Shared,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    authenticated(&state, &headers, "activate_split_account", |inner| {
+        let id = query
+            .get("splitAccountDetailId")
+            .ok_or_else(|| Refusal::Invalid("splitAccountDetailId: required".into()))?;
+        inner.ledger.activate_split_account(id)
+    })
+}
+
+/// Edit-split answers in its own envelope: `code`, `message`, `payload`.
+async fn edit_split_settlement(
+    State(state): Shared,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(response) = unauthorized(&state, &headers, "edit_split_settlement") {
+        return response;
+    }
+    let outcome = parse::<EditSplitTransactionRequest>(&body)
+        .and_then(|request| state.lock().ledger.edit_split(&id, request));
+    match outcome {
+        Ok(payload) => {
+            Json(json!({"code": 0, "message": "SUCCESS", "payload": payload})).into_response()
+        }
+        Err(Refusal::Rule(code, message)) => {
+            Json(json!({"code": code, "message": message, "payload": {}})).into_response()
+        }
+        Err(refusal) => refused(refusal),
+    }
 }

@@ -1,0 +1,118 @@
+//! A checkout flow: create an order, submit a payment, poll its status until it settles,
+//! refund part of it. Runs against the sandbox: `cargo run --example checkout`.
+
+use std::time::Duration;
+
+use enkash::sandbox::Sandbox;
+use enkash::types::{
+    Amount, CreateOrderRequest, Currency, CustomerDetail, PaymentDetail, PaymentMode,
+    PaymentStatus, RefundRequest, SubmitPaymentRequest,
+};
+use enkash::{Client, Envelope};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let sandbox = Sandbox::start().await?;
+    let client = Client::builder()
+        .base_url(sandbox.base_url())
+        .credentials(sandbox.access_key(), sandbox.secret_key())
+        .build()?;
+
+    // 1. The order: the merchant's id in, EnKash's id out.
+    let request: CreateOrderRequest = CreateOrderRequest::builder()
+        .order_id("INV20261120001")
+        .amount(Amount {
+            value: 1499.50,
+            currency: Currency::Inr,
+        })
+        .description(Some("2 x cotton kurta".to_string()))
+        .customer_info(Some(CustomerDetail {
+            first_name: Some("Asha".into()),
+            email: Some("asha.verma@example.com".into()),
+            ..Default::default()
+        }))
+        .try_into()?;
+    let order = client
+        .create_order()
+        .body(request)
+        .send()
+        .await?
+        .into_payload()?;
+    let order_id = order.order_id.clone().unwrap_or_default();
+    println!(
+        "order {order_id} created: {:?}, pay at {:?}",
+        order.status, order.redirection_url
+    );
+
+    // 2. The payment (UPI collect).
+    let payment_detail: PaymentDetail = PaymentDetail::builder()
+        .payment_mode(PaymentMode::Upi)
+        .vpa(Some("asha.verma@okbank".to_string()))
+        .try_into()?;
+    let payment = SubmitPaymentRequest {
+        order_id: order_id.clone(),
+        payment_detail,
+    };
+    let transaction = client
+        .submit_payment()
+        .body(payment)
+        .send()
+        .await?
+        .into_payload()?;
+    let transaction_id = transaction.transaction_id.unwrap_or_default();
+    println!(
+        "payment {transaction_id} submitted: {:?}",
+        transaction.status
+    );
+
+    // 3. Poll until the payment settles (UPI can sit with the bank for minutes).
+    let mut settled = None;
+    for _ in 0..30 {
+        let status = client
+            .get_transaction_status()
+            .transaction_id(&transaction_id)
+            .send()
+            .await?
+            .into_payload()?
+            .status;
+        match status {
+            Some(PaymentStatus::Success | PaymentStatus::Failed | PaymentStatus::Cancelled) => {
+                settled = status;
+                break;
+            }
+            _ => tokio::time::sleep(Duration::from_secs(2)).await,
+        }
+    }
+    println!("payment settled: {settled:?}");
+    if settled != Some(PaymentStatus::Success) {
+        return Err("the payment did not succeed".into());
+    }
+
+    // 4. Refund one item. Reuse the request id when retrying, never a new one.
+    let refund = RefundRequest {
+        amount: 749.75,
+        remarks: Some("one kurta returned".into()),
+        request_id: format!("RFND-{transaction_id}-1"),
+    };
+    let refund = client
+        .refund_transaction()
+        .transaction_id(&transaction_id)
+        .body(refund)
+        .send()
+        .await?
+        .into_payload()?;
+    println!("refund of {:?} rupees: {:?}", refund.amount, refund.status);
+
+    let order = client
+        .get_order_status()
+        .order_id(&order_id)
+        .send()
+        .await?
+        .into_payload()?;
+    println!(
+        "order {order_id} is {:?} with {} payment attempt(s)",
+        order.status,
+        order.transactions.len()
+    );
+    Ok(())
+}
