@@ -554,3 +554,109 @@ async fn no_refresh_task_outlives_the_last_clone_of_the_client() {
     server.open(1);
     assert_eq!(server.tokens(), 1);
 }
+
+/// Where the cached token stands when `access_token()` is called.
+#[derive(Debug, Clone, Copy)]
+enum Cached {
+    Empty,
+    Fresh,
+    RefreshDue,
+    PastHardPoint,
+    Expired,
+}
+
+/// What the token endpoint answers next.
+#[derive(Debug, Clone, Copy)]
+enum Endpoint {
+    Success,
+    TransientFailure,
+    Rejection,
+    PastExpiry,
+}
+
+/// What the caller gets, and the total number of token requests made.
+#[derive(Debug, PartialEq)]
+enum Gets {
+    Token(&'static str),
+    Transient,
+    Rejected,
+}
+
+async fn scenario(cached: Cached, endpoint: Endpoint) -> (Gets, Gets, usize) {
+    let server = TestServer::start().await;
+    let (client, _) = client_for(&server).await;
+    // One-hour tokens: refresh ahead from ~3299 s, never handed out from ~3539 s.
+    let age = match cached {
+        Cached::Empty => None,
+        Cached::Fresh => Some(60),
+        Cached::RefreshDue => Some(3350),
+        Cached::PastHardPoint => Some(3560),
+        Cached::Expired => Some(3700),
+    };
+    if let Some(age) = age {
+        assert_eq!(client.access_token().await.unwrap().as_str(), "tok-1");
+        advance(Duration::from_secs(age)).await;
+    }
+    server.then(match endpoint {
+        Endpoint::Success => TokenReply::Issue(HOUR),
+        Endpoint::TransientFailure => TokenReply::Status(500),
+        Endpoint::Rejection => TokenReply::Reject(401, "Invalid credentials"),
+        Endpoint::PastExpiry => TokenReply::IssueExpiryOffsetMs(-5_000),
+    });
+    let gets = |outcome: Result<enkash::AccessToken, TokenError>| match outcome {
+        Ok(token) if token.as_str() == "tok-1" => Gets::Token("tok-1"),
+        Ok(token) if token.as_str() == "tok-2" => Gets::Token("tok-2"),
+        Ok(token) => panic!("unexpected token {token:?}"),
+        Err(e) if e.is_rejected() => Gets::Rejected,
+        Err(_) => Gets::Transient,
+    };
+    let first = gets(client.access_token().await);
+    // Let a background refresh finish (paused time moves once every task is idle).
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let second = gets(client.access_token().await);
+    (first, second, server.tokens())
+}
+
+/// The scenario table: every cache state against every endpoint behaviour.
+#[tokio::test(start_paused = true)]
+async fn scenario_table() {
+    use Cached::*;
+    use Endpoint::*;
+    use Gets::*;
+    // A fresh cache never asks; a due refresh serves the old token and asks once in the
+    // background, keeping the old token on failure; an unusable or missing token waits for the
+    // answer. After a failure, the second call gets the same error without a new request.
+    let new = |endpoint| match endpoint {
+        Success => Token("tok-1"),
+        TransientFailure | PastExpiry => Transient,
+        Rejection => Rejected,
+    };
+    let replaced = |endpoint| match endpoint {
+        Success => Token("tok-2"),
+        TransientFailure | PastExpiry => Transient,
+        Rejection => Rejected,
+    };
+    for endpoint in [Success, TransientFailure, Rejection, PastExpiry] {
+        let cases = [
+            (Empty, (new(endpoint), new(endpoint), 1)),
+            (Fresh, (Token("tok-1"), Token("tok-1"), 1)),
+            (
+                RefreshDue,
+                (
+                    Token("tok-1"),
+                    match endpoint {
+                        Success => Token("tok-2"),
+                        _ => Token("tok-1"),
+                    },
+                    2,
+                ),
+            ),
+            (PastHardPoint, (replaced(endpoint), replaced(endpoint), 2)),
+            (Expired, (replaced(endpoint), replaced(endpoint), 2)),
+        ];
+        for (cached, expected) in cases {
+            let got = scenario(cached, endpoint).await;
+            assert_eq!(got, expected, "cache {cached:?}, endpoint {endpoint:?}");
+        }
+    }
+}

@@ -90,3 +90,47 @@ impl fmt::Debug for Auth {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use super::token::IssuedToken;
+    use super::*;
+
+    #[test]
+    fn both_auth_headers_are_marked_sensitive() {
+        let client = crate::Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .credentials("AK", "SK")
+            .build()
+            .unwrap();
+        let now = SystemTime::now();
+        let issued = IssuedToken {
+            token: Some("tok".into()),
+            expiry_ms: Some(
+                now.duration_since(SystemTime::UNIX_EPOCH)
+                    .unwrap()
+                    .as_millis() as i64
+                    + 60_000,
+            ),
+            server_date: None,
+            sent_at: tokio::time::Instant::now(),
+            sent_at_wall: now,
+            received_at_wall: now,
+        };
+        let token = AccessToken::anchor(issued, &TokenPolicy::default()).unwrap();
+        let mut request = reqwest::Request::new(
+            reqwest::Method::GET,
+            "http://127.0.0.1:9/api/v0/orders/x".parse().unwrap(),
+        );
+        client.inner.authorize(&mut request, &token);
+        let headers = request.headers();
+        assert_eq!(headers[AUTHORIZATION], "Bearer tok");
+        assert_eq!(headers[MERCHANT_ACCESS_KEY], "AK");
+        assert!(headers[AUTHORIZATION].is_sensitive());
+        assert!(headers[MERCHANT_ACCESS_KEY].is_sensitive());
+        // Sensitive values are hidden by `http`'s own Debug, in case a request is logged.
+        assert!(!format!("{headers:?}").contains("tok"), "{headers:?}");
+    }
+}
