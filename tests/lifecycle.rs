@@ -60,6 +60,35 @@ fn upi(vpa: &str) -> PaymentDetail {
         .unwrap()
 }
 
+/// Refunds `rupees` of a transaction; the envelope's verdict.
+async fn refund_of(
+    client: &Client,
+    transaction_id: &str,
+    rupees: f64,
+    request_id: &str,
+) -> Result<enkash::types::Refund, ApiError> {
+    client
+        .refund_transaction()
+        .transaction_id(transaction_id)
+        .body(refund(rupees, request_id))
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+}
+
+/// An order that must exist.
+async fn order_of(client: &Client, order_id: &str) -> enkash::types::Order {
+    client
+        .get_order_status()
+        .order_id(order_id)
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap()
+}
+
 fn refund(rupees: f64, request_id: &str) -> RefundRequest {
     RefundRequest {
         amount: rupees,
@@ -126,39 +155,20 @@ async fn order_payment_notification_refund_on_one_token() {
         .into_payload()
         .unwrap();
     assert_eq!(confirmed.status, Some(PaymentStatus::Success));
-    let paid = client
-        .get_order_status()
-        .order_id(&order_id)
-        .send()
-        .await
-        .unwrap()
-        .into_payload()
-        .unwrap();
+    let paid = order_of(&client, &order_id).await;
     assert_eq!(paid.status, Some(OrderStatus::Paid));
     assert_eq!(paid.transactions.len(), 1);
 
     // Refund part, retry the same refund (no double refund), refund the rest, then too much.
-    let first = client
-        .refund_transaction()
-        .transaction_id(&transaction_id)
-        .body(refund(500.0, "R1"))
-        .send()
+    let first = refund_of(&client, &transaction_id, 500.0, "R1")
         .await
-        .unwrap()
-        .into_payload()
         .unwrap();
     assert_eq!(
         (first.amount, first.status),
         (Some(500.0), Some(RefundStatus::Created))
     );
-    let retried = client
-        .refund_transaction()
-        .transaction_id(&transaction_id)
-        .body(refund(500.0, "R1"))
-        .send()
+    let retried = refund_of(&client, &transaction_id, 500.0, "R1")
         .await
-        .unwrap()
-        .into_payload()
         .unwrap();
     assert_eq!(retried.unique_transaction_id, first.unique_transaction_id);
     let status = |client: &Client| {
@@ -180,24 +190,11 @@ async fn order_payment_notification_refund_on_one_token() {
         status(&client).await,
         Some(PaymentStatus::PartiallyRefunded)
     );
-    client
-        .refund_transaction()
-        .transaction_id(&transaction_id)
-        .body(refund(999.5, "R2"))
-        .send()
+    refund_of(&client, &transaction_id, 999.5, "R2")
         .await
-        .unwrap()
-        .into_payload()
         .unwrap();
     assert_eq!(status(&client).await, Some(PaymentStatus::Refunded));
-    let too_much = client
-        .refund_transaction()
-        .transaction_id(&transaction_id)
-        .body(refund(0.01, "R3"))
-        .send()
-        .await
-        .unwrap()
-        .into_payload();
+    let too_much = refund_of(&client, &transaction_id, 0.01, "R3").await;
     assert!(
         matches!(too_much, Err(ApiError::Refused { code: 2001, .. })),
         "{too_much:?}"
@@ -221,25 +218,12 @@ async fn order_payment_notification_refund_on_one_token() {
 async fn refunds_beyond_the_paid_amount_are_refused_with_a_typed_error() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = client_for(&sandbox);
-    let transaction = client
-        .get_order_status()
-        .order_id(Sandbox::PAID_ORDER_ID)
-        .send()
+    let transaction = order_of(&client, Sandbox::PAID_ORDER_ID)
         .await
-        .unwrap()
-        .into_payload()
-        .unwrap()
         .transactions
         .remove(0);
     let id = transaction.transaction_id.unwrap();
-    let refused = client
-        .refund_transaction()
-        .transaction_id(&id)
-        .body(refund(1499.51, "BIG"))
-        .send()
-        .await
-        .unwrap()
-        .into_payload();
+    let refused = refund_of(&client, &id, 1499.51, "BIG").await;
     match refused {
         Err(ApiError::Refused { code, message }) => {
             assert_eq!(code, 2002);
@@ -251,23 +235,8 @@ async fn refunds_beyond_the_paid_amount_are_refused_with_a_typed_error() {
         other => panic!("expected a refusal, got {other:?}"),
     }
     // The same request id for a different refund is a mistake, not a retry.
-    client
-        .refund_transaction()
-        .transaction_id(&id)
-        .body(refund(1.0, "ONCE"))
-        .send()
-        .await
-        .unwrap()
-        .into_payload()
-        .unwrap();
-    let reused = client
-        .refund_transaction()
-        .transaction_id(&id)
-        .body(refund(2.0, "ONCE"))
-        .send()
-        .await
-        .unwrap()
-        .into_payload();
+    refund_of(&client, &id, 1.0, "ONCE").await.unwrap();
+    let reused = refund_of(&client, &id, 2.0, "ONCE").await;
     assert!(
         matches!(reused, Err(ApiError::Refused { code: 2003, .. })),
         "{reused:?}"
@@ -292,14 +261,7 @@ async fn a_declined_payment_leaves_the_order_payable_and_cannot_be_refunded() {
         .into_payload()
         .unwrap();
     assert_eq!(transaction.status, Some(PaymentStatus::Failed));
-    let order = client
-        .get_order_status()
-        .order_id(order_id)
-        .send()
-        .await
-        .unwrap()
-        .into_payload()
-        .unwrap();
+    let order = order_of(&client, order_id).await;
     assert_eq!(order.status, Some(OrderStatus::Attempted));
     let refund = client
         .refund_transaction()
@@ -463,14 +425,7 @@ async fn a_payment_is_split_between_active_split_accounts() {
     assert_eq!(account["settlementCycle"], "T0");
     assert!(account.get("accessKey").is_none(), "the key is not echoed");
 
-    let paid = client
-        .get_order_status()
-        .order_id(Sandbox::PAID_ORDER_ID)
-        .send()
-        .await
-        .unwrap()
-        .into_payload()
-        .unwrap();
+    let paid = order_of(&client, Sandbox::PAID_ORDER_ID).await;
     let transaction_id = paid.transactions[0].transaction_id.clone().unwrap();
     let split = |account: &str, value: f64| EditSplitTransactionRequest {
         split_settlement: SplitSettlement {

@@ -43,6 +43,46 @@ async fn exchange(
 }
 
 const TOKEN: &str = "/api/v0/merchant/token";
+
+/// Raw HTTP to the sandbox with a valid token and both auth headers, for checking responses
+/// the typed client would interpret.
+struct Authed {
+    http: reqwest::Client,
+    base_url: String,
+    access_key: String,
+    token: String,
+}
+
+impl Authed {
+    async fn new(sandbox: &Sandbox) -> Self {
+        let http = reqwest::Client::new();
+        let keys = json!({"accessKey": sandbox.access_key(), "secretKey": sandbox.secret_key()});
+        let url = format!("{}{TOKEN}", sandbox.base_url());
+        let answer: Value = http
+            .post(url)
+            .json(&keys)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        Self {
+            token: answer["token"].as_str().unwrap().to_string(),
+            http,
+            base_url: sandbox.base_url(),
+            access_key: sandbox.access_key().to_string(),
+        }
+    }
+
+    fn call(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base_url))
+            .header("authorization", format!("Bearer {}", self.token))
+            .header("merchantAccessKey", &self.access_key)
+            .header("api-version", "0.1.0")
+    }
+}
 const ORDER: &str = "/api/v0/orders/{orderId}";
 
 #[tokio::test]
@@ -243,26 +283,8 @@ async fn dropping_the_sandbox_stops_it() {
 async fn lifecycle_responses_validate_against_the_spec() {
     let spec = common::spec();
     let sandbox = Sandbox::start().await.unwrap();
-    let http = reqwest::Client::new();
-    let keys = json!({"accessKey": sandbox.access_key(), "secretKey": sandbox.secret_key()});
-    let token = http
-        .post(format!("{}{TOKEN}", sandbox.base_url()))
-        .json(&keys)
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let call = |method: reqwest::Method, path: String| {
-        http.request(method, format!("{}{path}", sandbox.base_url()))
-            .header("authorization", format!("Bearer {token}"))
-            .header("merchantAccessKey", sandbox.access_key())
-            .header("api-version", "0.1.0")
-    };
+    let authed = Authed::new(&sandbox).await;
+    let call = |method, path: String| authed.call(method, &path);
     use reqwest::Method;
 
     // Orders.
@@ -447,24 +469,8 @@ async fn lifecycle_responses_validate_against_the_spec() {
 async fn split_responses_validate_against_the_spec() {
     let spec = common::spec();
     let sandbox = Sandbox::start().await.unwrap();
-    let http = reqwest::Client::new();
-    let keys = json!({"accessKey": sandbox.access_key(), "secretKey": sandbox.secret_key()});
-    let token_url = format!("{}{TOKEN}", sandbox.base_url());
-    let token: Value = http
-        .post(token_url)
-        .json(&keys)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["token"].as_str().unwrap().to_string();
-    let call = |method: reqwest::Method, path: String| {
-        http.request(method, format!("{}{path}", sandbox.base_url()))
-            .header("authorization", format!("Bearer {token}"))
-            .header("merchantAccessKey", sandbox.access_key())
-    };
+    let authed = Authed::new(&sandbox).await;
+    let call = |method, path: String| authed.call(method, &path);
     use reqwest::Method;
 
     const ACCOUNT: &str = "/api/v0/split-account";

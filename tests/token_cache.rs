@@ -19,6 +19,14 @@ async fn client_for(server: &TestServer) -> (enkash::Client, Arc<TestClock>) {
     (client, clock)
 }
 
+/// A task asking for a token, as an independent caller would.
+fn spawn_caller(
+    client: &enkash::Client,
+) -> tokio::task::JoinHandle<Result<enkash::AccessToken, TokenError>> {
+    let client = client.clone();
+    tokio::spawn(async move { client.access_token().await })
+}
+
 async fn order_ok(client: &enkash::Client) -> bool {
     client
         .get_order_status()
@@ -65,12 +73,7 @@ async fn a_thousand_callers_on_a_cold_cache_make_one_request() {
     let server = TestServer::start().await;
     server.close_gate();
     let (client, _) = client_for(&server).await;
-    let callers: Vec<_> = (0..1000)
-        .map(|_| {
-            let client = client.clone();
-            tokio::spawn(async move { client.access_token().await })
-        })
-        .collect();
+    let callers: Vec<_> = (0..1000).map(|_| spawn_caller(&client)).collect();
     server.until_waiting(1).await;
     // Every caller has had its turn to subscribe before the answer comes.
     for _ in 0..10 {
@@ -89,12 +92,7 @@ async fn a_failure_reaches_every_waiter_and_is_not_retried_during_backoff() {
     server.then(TokenReply::Status(503));
     server.close_gate();
     let (client, _) = client_for(&server).await;
-    let callers: Vec<_> = (0..100)
-        .map(|_| {
-            let client = client.clone();
-            tokio::spawn(async move { client.access_token().await })
-        })
-        .collect();
+    let callers: Vec<_> = (0..100).map(|_| spawn_caller(&client)).collect();
     server.until_waiting(1).await;
     server.open(1);
     for caller in callers {
@@ -129,15 +127,9 @@ async fn dropping_the_caller_that_started_the_refresh_does_not_abort_it() {
     let server = TestServer::start().await;
     server.close_gate();
     let (client, _) = client_for(&server).await;
-    let leader = tokio::spawn({
-        let client = client.clone();
-        async move { client.access_token().await }
-    });
+    let leader = spawn_caller(&client);
     server.until_waiting(1).await;
-    let follower = tokio::spawn({
-        let client = client.clone();
-        async move { client.access_token().await }
-    });
+    let follower = spawn_caller(&client);
     tokio::task::yield_now().await;
     leader.abort();
     assert!(leader.await.unwrap_err().is_cancelled());
@@ -300,10 +292,7 @@ async fn a_failed_refresh_keeps_serving_the_valid_token_until_the_hard_point() {
     // Past the hard point (60 s before expiry) the old token is never handed out.
     server.close_gate();
     advance(Duration::from_secs(141)).await;
-    let waiter = tokio::spawn({
-        let client = client.clone();
-        async move { client.access_token().await }
-    });
+    let waiter = spawn_caller(&client);
     server.until_waiting(1).await;
     assert!(
         !waiter.is_finished(),
@@ -523,10 +512,7 @@ async fn no_refresh_task_outlives_the_last_clone_of_the_client() {
             .num_alive_tasks()
     };
     let before = alive();
-    let caller = tokio::spawn({
-        let client = client.clone();
-        async move { client.access_token().await }
-    });
+    let caller = spawn_caller(&client);
     server.until_waiting(1).await;
     let during = alive();
     assert!(

@@ -325,17 +325,7 @@ impl Ledger {
                 ))
             };
         }
-        let refundable = matches!(
-            transaction.status,
-            Some(PaymentStatus::Success | PaymentStatus::PartiallyRefunded)
-        );
-        if !refundable {
-            let status = transaction
-                .status
-                .as_ref()
-                .map_or("unknown".to_string(), ToString::to_string);
-            return Err(Refusal::Rule(codes::NOT_REFUNDABLE, format!("Transaction {transaction_id} is {status}; only successful payments can be refunded")));
-        }
+        require_successful(&transaction, codes::NOT_REFUNDABLE, "refunded")?;
         let paid = to_paise(transaction.amount.unwrap_or_default(), "amount")?;
         let refunded = self
             .refunded_paise
@@ -476,17 +466,7 @@ impl Ledger {
         request: EditSplitTransactionRequest,
     ) -> Result<Value, Refusal> {
         let transaction = self.transaction(transaction_id)?;
-        let splittable = matches!(
-            transaction.status,
-            Some(PaymentStatus::Success | PaymentStatus::PartiallyRefunded)
-        );
-        if !splittable {
-            let status = transaction
-                .status
-                .as_ref()
-                .map_or("unknown".to_string(), ToString::to_string);
-            return Err(Refusal::Rule(codes::NOT_SPLITTABLE, format!("Transaction {transaction_id} is {status}; only successful payments can be split")));
-        }
+        require_successful(&transaction, codes::NOT_SPLITTABLE, "split")?;
         let split = &request.split_settlement;
         if split.split_settlement_details.is_empty() {
             return Err(Refusal::Invalid(
@@ -533,6 +513,27 @@ fn split_account(id: &str, access_key: &str, active: bool) -> SplitAccount {
         access_key: access_key.to_string(),
         active,
         details: details.as_object().cloned().unwrap_or_default(),
+    }
+}
+
+/// Refuses with `code` unless the payment succeeded (a partial refund leaves it successful).
+fn require_successful(
+    transaction: &OrderTransaction,
+    code: i32,
+    action: &str,
+) -> Result<(), Refusal> {
+    match &transaction.status {
+        Some(PaymentStatus::Success | PaymentStatus::PartiallyRefunded) => Ok(()),
+        other => Err(Refusal::Rule(
+            code,
+            format!(
+                "Transaction {} is {}; only successful payments can be {action}",
+                transaction.transaction_id.as_deref().unwrap_or_default(),
+                other
+                    .as_ref()
+                    .map_or("unknown".to_string(), ToString::to_string)
+            ),
+        )),
     }
 }
 
