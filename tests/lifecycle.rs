@@ -437,39 +437,30 @@ async fn a_payment_is_split_between_active_split_accounts() {
             }],
         },
     };
-    let done = client
-        .edit_split_settlement()
-        .transaction_id(&transaction_id)
-        .body(split(Sandbox::SPLIT_ACCOUNT_ID, 80.0))
-        .send()
+    let edit = |account: String, value: f64| {
+        let (client, transaction_id) = (client.clone(), transaction_id.clone());
+        async move {
+            let request = split(&account, value);
+            let sent = client
+                .edit_split_settlement()
+                .transaction_id(transaction_id)
+                .body(request);
+            sent.send().await.unwrap().into_payload()
+        }
+    };
+    let done = edit(Sandbox::SPLIT_ACCOUNT_ID.to_string(), 80.0)
         .await
-        .unwrap()
-        .into_payload()
         .unwrap();
     assert_eq!(done["transactionId"], transaction_id.as_str());
 
-    let too_much = client
-        .edit_split_settlement()
-        .transaction_id(&transaction_id)
-        .body(split(Sandbox::SPLIT_ACCOUNT_ID, 100.5))
-        .send()
-        .await
-        .unwrap()
-        .into_payload();
+    let too_much = edit(Sandbox::SPLIT_ACCOUNT_ID.to_string(), 100.5).await;
     assert!(
         matches!(too_much, Err(ApiError::Refused { code: 3003, .. })),
         "{too_much:?}"
     );
 
     // An inactive account cannot receive a split until it is activated.
-    let inactive = client
-        .edit_split_settlement()
-        .transaction_id(&transaction_id)
-        .body(split("SAD_SANDBOX_INACTIVE", 10.0))
-        .send()
-        .await
-        .unwrap()
-        .into_payload();
+    let inactive = edit("SAD_SANDBOX_INACTIVE".to_string(), 10.0).await;
     assert!(
         matches!(inactive, Err(ApiError::Refused { code: 3002, .. })),
         "{inactive:?}"
@@ -483,13 +474,7 @@ async fn a_payment_is_split_between_active_split_accounts() {
         .into_payload()
         .unwrap();
     assert_eq!(activated["active"], true);
-    client
-        .edit_split_settlement()
-        .transaction_id(&transaction_id)
-        .body(split("SAD_SANDBOX_INACTIVE", 10.0))
-        .send()
+    edit("SAD_SANDBOX_INACTIVE".to_string(), 10.0)
         .await
-        .unwrap()
-        .into_payload()
         .unwrap();
 }
