@@ -1,6 +1,6 @@
 //! The token cache: lock-free hits, one refresh per expiry episode, shared failures.
 
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError, Weak};
 use std::time::SystemTime;
 
 use arc_swap::ArcSwapOption;
@@ -73,8 +73,13 @@ impl TokenCache {
     }
 
     /// Soft expiry: start one refresh, unless one is running or a failure is being backed off.
+    /// Never blocks: if another caller holds the lock, it is already seeing to the refresh.
     fn refresh_in_background(self: &Arc<Self>) {
-        let mut flight = self.lock();
+        let mut flight = match self.flight.try_lock() {
+            Ok(flight) => flight,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return,
+        };
         let backing_off = flight
             .last_failure
             .as_ref()
