@@ -191,9 +191,22 @@ fn call_overhead(c: &mut Criterion) {
     group.finish();
 }
 
+/// What a cache hit is made of, to explain its floor: two clock reads (the design requires a
+/// monotonic and a wall-clock deadline) and one lock-free load.
+fn hit_path_parts(c: &mut Criterion) {
+    let mut group = c.benchmark_group("hit_path_parts");
+    group.bench_function("SystemTime::now", |b| b.iter(std::time::SystemTime::now));
+    group.bench_function("tokio::time::Instant::now", |b| {
+        b.iter(tokio::time::Instant::now)
+    });
+    let swap = arc_swap::ArcSwapOption::from(Some(Arc::new(0_u64)));
+    group.bench_function("ArcSwapOption::load_full", |b| b.iter(|| swap.load_full()));
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
-    targets = cache_hit, herd, call_overhead
+    targets = cache_hit, hit_path_parts, herd, call_overhead
 }
 criterion_main!(benches);

@@ -278,7 +278,10 @@ async fn dropping_the_sandbox_stops_it() {
         .timeout(Duration::from_millis(500))
         .build()
         .unwrap();
-    assert!(http.get(&url).send().await.is_ok(), "it answers while alive");
+    assert!(
+        http.get(&url).send().await.is_ok(),
+        "it answers while alive"
+    );
     drop(sandbox);
     // Shutdown is asynchronous: allow it a few seconds on a loaded machine.
     for _ in 0..100 {
