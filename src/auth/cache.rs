@@ -147,7 +147,11 @@ impl TokenCache {
         let cache = Arc::downgrade(self);
         let fetcher = self.fetcher.clone();
         let task = runtime.spawn(async move {
-            tokio::time::sleep_until(start_at).await;
+            // Only the storm guard waits: a timer, even one already due, costs up to a
+            // millisecond of timer-wheel resolution.
+            if start_at > Instant::now() {
+                tokio::time::sleep_until(start_at).await;
+            }
             let outcome = fetcher.fetch().await;
             if let Some(cache) = Weak::upgrade(&cache) {
                 cache.settle(&outcome);
