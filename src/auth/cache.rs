@@ -38,6 +38,16 @@ struct Flight {
     next_request_at: Option<Instant>,
 }
 
+impl Flight {
+    /// The last failure, while its backoff lasts: no new request until it is over.
+    fn backing_off(&self, now: Instant) -> Option<&TokenError> {
+        self.last_failure
+            .as_ref()
+            .filter(|(_, retry_at)| now < *retry_at)
+            .map(|(error, _)| error)
+    }
+}
+
 impl TokenCache {
     pub(crate) fn new(fetcher: Fetcher, policy: TokenPolicy, clock: Arc<dyn Clock>) -> Self {
         Self {
@@ -80,11 +90,7 @@ impl TokenCache {
             Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
             Err(TryLockError::WouldBlock) => return,
         };
-        let backing_off = flight
-            .last_failure
-            .as_ref()
-            .is_some_and(|(_, retry_at)| Instant::now() < *retry_at);
-        if flight.pending.is_none() && !backing_off {
+        if flight.pending.is_none() && flight.backing_off(Instant::now()).is_none() {
             self.start_refresh(&mut flight);
         }
     }
@@ -98,11 +104,8 @@ impl TokenCache {
             }
             if let Some(pending) = &flight.pending {
                 pending.clone()
-            } else if let Some((error, retry_at)) = &flight.last_failure {
-                if Instant::now() < *retry_at {
-                    return Err(error.clone());
-                }
-                self.start_refresh(&mut flight)
+            } else if let Some(error) = flight.backing_off(Instant::now()) {
+                return Err(error.clone());
             } else {
                 self.start_refresh(&mut flight)
             }
