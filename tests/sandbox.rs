@@ -327,6 +327,19 @@ async fn lifecycle_responses_validate_against_the_spec() {
         (200, Some(1002)),
         "duplicate merchant order id"
     );
+    // A misspelt field is refused, not silently dropped (request schemas are closed).
+    let typo =
+        json!({"orderId": "INV11", "amount": {"value": 1.0, "currency": "INR"}, "notifyURL": "x"});
+    let (status, body, _) = exchange(
+        &spec,
+        call(Method::POST, "/api/v0/orders".into()).json(&typo),
+        "/api/v0/orders",
+        "post",
+    )
+    .await;
+    assert_eq!(status, 400);
+    let message = body["response_message"].as_str().unwrap();
+    assert!(message.contains("unknown field `notifyURL`"), "{message}");
     let bad = json!({"orderId": "INV10", "amount": {"value": 100.0, "currency": "USD"}});
     let (status, body, _) = exchange(
         &spec,
