@@ -82,22 +82,10 @@ fn parse<T: DeserializeOwned>(body: &[u8], payload: &'static str) -> Result<T, W
                 column: inner.column(),
             };
         }
-        // serde quotes the offending value in most messages; keep only messages that
-        // cannot hold one (the value might be a token or card data).
-        let message = inner.to_string();
-        let problem = if message.starts_with("missing field") {
-            message
-                .split(" at line")
-                .next()
-                .unwrap_or_default()
-                .to_string()
-        } else {
-            "wrong type or value".to_string()
-        };
         WebhookError::Invalid {
             payload,
             field,
-            problem,
+            problem: problem_without_values(&inner),
         }
     })?;
     deserializer.end().map_err(|e| WebhookError::NotJson {
@@ -105,4 +93,23 @@ fn parse<T: DeserializeOwned>(body: &[u8], payload: &'static str) -> Result<T, W
         column: e.column(),
     })?;
     Ok(value)
+}
+
+/// What is wrong with a JSON value, without quoting it: serde repeats the offending value in
+/// most messages, and that value might be a token or card data. Messages that name only fields
+/// or enum variants are kept.
+pub(crate) fn problem_without_values(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let message = message.split(" at line ").next().unwrap_or_default();
+    let names_only = [
+        "missing field",
+        "unknown field",
+        "unknown variant",
+        "duplicate field",
+    ];
+    if names_only.iter().any(|prefix| message.starts_with(prefix)) {
+        message.to_string()
+    } else {
+        "wrong type or value".to_string()
+    }
 }

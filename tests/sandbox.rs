@@ -605,3 +605,23 @@ async fn split_responses_validate_against_the_spec() {
     .await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn a_refused_body_is_described_without_quoting_its_values() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let url = format!("{}{TOKEN}", sandbox.base_url());
+    // A secret sent with the wrong type must not come back in the error.
+    let body = json!({"accessKey": sandbox.access_key(), "secretKey": 987654321987_u64});
+    let answer: Value = reqwest::Client::new()
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let message = answer["response_message"].as_str().unwrap();
+    assert!(message.contains("`secretKey`"), "{message}");
+    assert!(!message.contains("987654321987"), "{message}");
+}

@@ -91,7 +91,7 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
         Refusal::Invalid(format!(
             "Invalid request body at `{}`: {}",
             e.path(),
-            e.inner()
+            crate::webhook::problem_without_values(e.inner())
         ))
     })
 }
