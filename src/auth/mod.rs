@@ -23,6 +23,8 @@ pub use token::AccessToken;
 
 pub(crate) use cache::TokenCache;
 pub(crate) use fetch::Fetcher;
+#[cfg(feature = "sandbox")]
+pub(crate) use token::epoch_ms;
 
 /// The header that carries the merchant's access key on every authenticated call.
 const MERCHANT_ACCESS_KEY: HeaderName = HeaderName::from_static("merchantaccesskey");

@@ -170,7 +170,8 @@ impl fmt::Debug for AccessToken {
     }
 }
 
-fn epoch_ms(time: SystemTime) -> i64 {
+/// Milliseconds since the UNIX epoch (negative before it), as EnKash states `expiry`.
+pub(crate) fn epoch_ms(time: SystemTime) -> i64 {
     match time.duration_since(UNIX_EPOCH) {
         Ok(since) => i64::try_from(since.as_millis()).unwrap_or(i64::MAX),
         Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),

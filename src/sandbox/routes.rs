@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 
 use super::ledger::Refusal;
 use super::{notify, SandboxState, TokenFault};
+use crate::auth::epoch_ms;
 use crate::types::{
     CreateOrderRequest, EditSplitTransactionRequest, RefundRequest, SettlementPayoutSearch,
     SplitAccountUpdate, SubmitPaymentRequest, TokenRequest,
@@ -103,11 +104,6 @@ async fn not_found() -> Response {
         "No such operation in the sandbox",
         Value::Null,
     )
-}
-
-fn epoch_ms(t: SystemTime) -> i64 {
-    t.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 async fn generate_token(State(state): Shared, body: Bytes) -> Response {
