@@ -8,7 +8,7 @@ use enkash::types::{
     Amount, CreateOrderRequest, Currency, CustomerDetail, PaymentDetail, PaymentMode,
     PaymentStatus, RefundRequest, SubmitPaymentRequest,
 };
-use enkash::{Client, Envelope};
+use enkash::{Client, Envelope, Rupees};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -18,11 +18,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .credentials(sandbox.access_key(), sandbox.secret_key())
         .build()?;
 
-    // 1. The order: the merchant's id in, EnKash's id out.
+    // 1. The order: the merchant's id in, EnKash's id out. Money is exact `Rupees`, never f64.
+    let kurta: Rupees = "749.75".parse()?;
+    let total = kurta.checked_mul(2).ok_or("the order total overflows")?;
     let request: CreateOrderRequest = CreateOrderRequest::builder()
         .order_id("INV20261120001")
         .amount(Amount {
-            value: 1499.50,
+            value: total,
             currency: Currency::Inr,
         })
         .description(Some("2 x cotton kurta".to_string()))
@@ -90,7 +92,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 4. Refund one item. Reuse the request id when retrying, never a new one.
     let refund = RefundRequest {
-        amount: 749.75,
+        amount: kurta,
         remarks: Some("one kurta returned".into()),
         request_id: format!("RFND-{transaction_id}-1"),
     };
@@ -101,7 +103,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .send()
         .await?
         .into_payload()?;
-    println!("refund of {:?} rupees: {:?}", refund.amount, refund.status);
+    let refunded = refund.amount.unwrap_or_default();
+    println!("refund of {refunded} rupees: {:?}", refund.status);
 
     let order = client
         .get_order_status()

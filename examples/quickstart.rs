@@ -183,7 +183,7 @@ async fn order_flow(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     let order: CreateOrderRequest = CreateOrderRequest::builder()
         .order_id("INVQUICKSTART1")
         .amount(Amount {
-            value: 1499.5,
+            value: "1499.50".parse()?,
             currency: Currency::Inr,
         })
         .try_into()?;
@@ -228,7 +228,7 @@ async fn order_flow(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let refund = RefundRequest {
-        amount: 499.5,
+        amount: "499.50".parse()?,
         remarks: None,
         request_id: "QUICKSTART-R1".into(),
     };

@@ -18,7 +18,7 @@ use enkash::types::{
     Amount, CreateOrderRequest, Currency, PaymentDetail, PaymentMode, PaymentStatus,
     SubmitPaymentRequest,
 };
-use enkash::{Client, Envelope};
+use enkash::{Client, Envelope, Rupees};
 use tokio::sync::mpsc;
 
 struct Receiver {
@@ -98,7 +98,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let order: CreateOrderRequest = CreateOrderRequest::builder()
         .order_id("INV20261120002")
         .amount(Amount {
-            value: 250.0,
+            value: Rupees::from_paise(25_000),
             currency: Currency::Inr,
         })
         .notify_url(Some(notify_url))

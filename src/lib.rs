@@ -5,6 +5,7 @@ mod auth;
 mod client;
 mod envelope;
 mod generated;
+mod money;
 mod open_enums;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
@@ -19,6 +20,7 @@ pub use client::{BuildError, ClientBuilder, Environment};
 pub use envelope::ENVELOPE_SCHEMAS;
 pub use envelope::{ApiError, Envelope};
 pub use generated::{builder, Client, Error, ResponseValue};
+pub use money::{ParseRupeesError, ParseRupeesReason, Rupees};
 
 /// Types used as operation parameters and responses, generated from the spec.
 pub mod types {

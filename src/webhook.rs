@@ -107,7 +107,10 @@ pub(crate) fn problem_without_values(error: &serde_json::Error) -> String {
         "unknown variant",
         "duplicate field",
     ];
-    if names_only.iter().any(|prefix| message.starts_with(prefix)) {
+    let amount_problems = [crate::money::SUB_PAISE, crate::money::OUT_OF_RANGE];
+    if names_only.iter().any(|prefix| message.starts_with(prefix))
+        || amount_problems.contains(&message)
+    {
         message.to_string()
     } else {
         "wrong type or value".to_string()

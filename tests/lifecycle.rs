@@ -10,7 +10,7 @@ use enkash::types::{
     Amount, CreateOrderRequest, Currency, OrderStatus, PaymentDetail, PaymentMode, PaymentStatus,
     RefundRequest, RefundStatus, SettlementPayoutSearch, SubmitPaymentRequest,
 };
-use enkash::{ApiError, Client, Envelope};
+use enkash::{ApiError, Client, Envelope, Rupees};
 use tokio::sync::mpsc;
 
 fn client_for(sandbox: &Sandbox) -> Client {
@@ -40,11 +40,15 @@ async fn webhook_receiver() -> (String, mpsc::UnboundedReceiver<Bytes>) {
     (url, receiver)
 }
 
-fn order_request(merchant_id: &str, rupees: f64, notify_url: Option<String>) -> CreateOrderRequest {
+fn order_request(
+    merchant_id: &str,
+    rupees: &str,
+    notify_url: Option<String>,
+) -> CreateOrderRequest {
     CreateOrderRequest::builder()
         .order_id(merchant_id)
         .amount(Amount {
-            value: rupees,
+            value: rupees.parse().unwrap(),
             currency: Currency::Inr,
         })
         .notify_url(notify_url)
@@ -64,7 +68,7 @@ fn upi(vpa: &str) -> PaymentDetail {
 async fn refund_of(
     client: &Client,
     transaction_id: &str,
-    rupees: f64,
+    rupees: &str,
     request_id: &str,
 ) -> Result<enkash::types::Refund, ApiError> {
     client
@@ -89,9 +93,9 @@ async fn order_of(client: &Client, order_id: &str) -> enkash::types::Order {
         .unwrap()
 }
 
-fn refund(rupees: f64, request_id: &str) -> RefundRequest {
+fn refund(rupees: &str, request_id: &str) -> RefundRequest {
     RefundRequest {
-        amount: rupees,
+        amount: rupees.parse().unwrap(),
         remarks: Some("returned".into()),
         request_id: request_id.into(),
     }
@@ -106,7 +110,7 @@ async fn order_payment_notification_refund_on_one_token() {
     // Create the order.
     let order = client
         .create_order()
-        .body(order_request("INV1001", 1499.5, Some(notify_url)))
+        .body(order_request("INV1001", "1499.50", Some(notify_url)))
         .send()
         .await
         .unwrap()
@@ -160,14 +164,17 @@ async fn order_payment_notification_refund_on_one_token() {
     assert_eq!(paid.transactions.len(), 1);
 
     // Refund part, retry the same refund (no double refund), refund the rest, then too much.
-    let first = refund_of(&client, &transaction_id, 500.0, "R1")
+    let first = refund_of(&client, &transaction_id, "500", "R1")
         .await
         .unwrap();
     assert_eq!(
         (first.amount, first.status),
-        (Some(500.0), Some(RefundStatus::Created))
+        (
+            Some(Rupees::from_paise(50_000)),
+            Some(RefundStatus::Created)
+        )
     );
-    let retried = refund_of(&client, &transaction_id, 500.0, "R1")
+    let retried = refund_of(&client, &transaction_id, "500", "R1")
         .await
         .unwrap();
     assert_eq!(retried.unique_transaction_id, first.unique_transaction_id);
@@ -190,11 +197,11 @@ async fn order_payment_notification_refund_on_one_token() {
         status(&client).await,
         Some(PaymentStatus::PartiallyRefunded)
     );
-    refund_of(&client, &transaction_id, 999.5, "R2")
+    refund_of(&client, &transaction_id, "999.50", "R2")
         .await
         .unwrap();
     assert_eq!(status(&client).await, Some(PaymentStatus::Refunded));
-    let too_much = refund_of(&client, &transaction_id, 0.01, "R3").await;
+    let too_much = refund_of(&client, &transaction_id, "0.01", "R3").await;
     assert!(
         matches!(too_much, Err(ApiError::Refused { code: 2001, .. })),
         "{too_much:?}"
@@ -223,7 +230,7 @@ async fn refunds_beyond_the_paid_amount_are_refused_with_a_typed_error() {
         .transactions
         .remove(0);
     let id = transaction.transaction_id.unwrap();
-    let refused = refund_of(&client, &id, 1499.51, "BIG").await;
+    let refused = refund_of(&client, &id, "1499.51", "BIG").await;
     match refused {
         Err(ApiError::Refused { code, message }) => {
             assert_eq!(code, 2002);
@@ -235,8 +242,8 @@ async fn refunds_beyond_the_paid_amount_are_refused_with_a_typed_error() {
         other => panic!("expected a refusal, got {other:?}"),
     }
     // The same request id for a different refund is a mistake, not a retry.
-    refund_of(&client, &id, 1.0, "ONCE").await.unwrap();
-    let reused = refund_of(&client, &id, 2.0, "ONCE").await;
+    refund_of(&client, &id, "1", "ONCE").await.unwrap();
+    let reused = refund_of(&client, &id, "2", "ONCE").await;
     assert!(
         matches!(reused, Err(ApiError::Refused { code: 2003, .. })),
         "{reused:?}"
@@ -266,7 +273,7 @@ async fn a_declined_payment_leaves_the_order_payable_and_cannot_be_refunded() {
     let refund = client
         .refund_transaction()
         .transaction_id(transaction.transaction_id.unwrap())
-        .body(refund(1.0, "NOPE"))
+        .body(refund("1", "NOPE"))
         .send()
         .await
         .unwrap()
@@ -348,14 +355,7 @@ async fn requests_stay_strict_and_errors_name_the_field() {
     };
     assert!(message.contains("paymentDetail.vpa"), "{message}");
 
-    // Amounts with more than two decimals, and unknown ids.
-    let error = client
-        .create_order()
-        .body(order_request("INV2", 10.005, None))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+    // Unknown ids. (An amount with sub-paise digits cannot even be built: see `Rupees`.)
     let error = client
         .get_transaction_status()
         .transaction_id("TXN_NONE")
@@ -377,9 +377,12 @@ async fn settlement_payouts_can_be_read_and_searched() {
         .unwrap()
         .into_payload()
         .unwrap();
-    assert_eq!(payout.total_sale_amount, Some(15000.0));
+    assert_eq!(
+        payout.total_sale_amount,
+        Some(Rupees::from_paise(1_500_000))
+    );
     let search = SettlementPayoutSearch {
-        total_sale_amount_from: Some(10000.0),
+        total_sale_amount_from: Some(Rupees::from_paise(1_000_000)),
         ..Default::default()
     };
     let found = client
@@ -477,4 +480,55 @@ async fn a_payment_is_split_between_active_split_accounts() {
     edit("SAD_SANDBOX_INACTIVE".to_string(), 10.0)
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn thirty_paise_refunded_in_three_dimes_is_exactly_refunded() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client_for(&sandbox);
+    let order = client
+        .create_order()
+        .body(order_request("INVDIMES", "0.30", None))
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    let paid = order.amount.unwrap();
+    assert_eq!(paid, Rupees::from_paise(30));
+    let transaction = client
+        .submit_payment()
+        .body(SubmitPaymentRequest {
+            order_id: order.order_id.unwrap(),
+            payment_detail: upi("asha@okbank"),
+        })
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap();
+    let id = transaction.transaction_id.unwrap();
+
+    // With f64, 0.1 + 0.1 + 0.1 > 0.3 and the third refund would be refused.
+    let mut refunds = Vec::new();
+    for request_id in ["D1", "D2", "D3"] {
+        let refund = refund_of(&client, &id, "0.10", request_id).await.unwrap();
+        refunds.push(refund.amount.unwrap());
+    }
+    assert_eq!(Rupees::checked_sum(refunds), Some(paid));
+    let status = client
+        .get_transaction_status()
+        .transaction_id(&id)
+        .send()
+        .await
+        .unwrap()
+        .into_payload()
+        .unwrap()
+        .status;
+    assert_eq!(status, Some(PaymentStatus::Refunded));
+    let one_paisa_more = refund_of(&client, &id, "0.01", "D4").await;
+    assert!(
+        matches!(one_paisa_more, Err(ApiError::Refused { code: 2001, .. })),
+        "{one_paisa_more:?}"
+    );
 }

@@ -340,6 +340,26 @@ async fn lifecycle_responses_validate_against_the_spec() {
     assert_eq!(status, 400);
     let message = body["response_message"].as_str().unwrap();
     assert!(message.contains("unknown field `notifyURL`"), "{message}");
+    // Money is never rounded: a sub-paise or absurd amount is refused, naming field and reason.
+    for (value, reason) in [
+        (json!(10.005), "more than two decimals"),
+        (json!(1e14), "out of range"),
+    ] {
+        let sub_paise = json!({"orderId": "INV12", "amount": {"value": value, "currency": "INR"}});
+        let (status, body, _) = exchange(
+            &spec,
+            call(Method::POST, "/api/v0/orders".into()).json(&sub_paise),
+            "/api/v0/orders",
+            "post",
+        )
+        .await;
+        let message = body["response_message"].as_str().unwrap();
+        assert_eq!(status, 400, "{message}");
+        assert!(
+            message.contains("`amount.value`") && message.contains(reason),
+            "{message}"
+        );
+    }
     let bad = json!({"orderId": "INV10", "amount": {"value": 100.0, "currency": "USD"}});
     let (status, body, _) = exchange(
         &spec,

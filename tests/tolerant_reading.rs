@@ -149,7 +149,7 @@ fn webhook_bodies_get_clear_errors_that_never_quote_a_value() {
         br#"{"type": "PAYMENT", "paymentStatus": "SUCCESS", "amount": 2500}"#,
     )
     .unwrap();
-    assert_eq!(link.amount, Some(2500.0));
+    assert_eq!(link.amount, Some(enkash::Rupees::from_paise(250_000)));
     let bad_date = parse_payment_link_webhook(br#"{"paymentDate": "yesterday"}"#).unwrap_err();
     assert!(
         matches!(&bad_date, WebhookError::Invalid { field, .. } if field == "paymentDate"),

@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use serde::Deserialize;
 use serde_json::{json, Value};
+
+use crate::Rupees;
 
 use crate::types::{
     AmountSplitType, CreateOrderRequest, EditSplitTransactionRequest, Order, OrderStatus,
@@ -47,9 +50,10 @@ pub(super) struct Ledger {
     orders: HashMap<String, Order>,
     order_transactions: HashMap<String, Vec<String>>,
     transactions: HashMap<String, OrderTransaction>,
-    refunded_paise: HashMap<String, i64>,
-    /// By `requestId`: the transaction, the amount in paise, the refund.
-    refunds: HashMap<String, (String, i64, Refund)>,
+    /// By transaction: what has been refunded so far.
+    refunded: HashMap<String, Rupees>,
+    /// By `requestId`: the transaction, the amount, the refund.
+    refunds: HashMap<String, (String, Rupees, Refund)>,
     payouts: Vec<SettlementPayout>,
     split_accounts: Vec<SplitAccount>,
     /// The split set on each transaction.
@@ -87,8 +91,12 @@ impl Ledger {
     pub(super) fn seeded() -> Self {
         Self {
             payouts: vec![
-                payout("SP_SANDBOX_0001", 15000.0, 499.5),
-                payout("SP_SANDBOX_0002", 8200.0, 0.0),
+                payout(
+                    "SP_SANDBOX_0001",
+                    Rupees::from_paise(1_500_000),
+                    Rupees::from_paise(49_950),
+                ),
+                payout("SP_SANDBOX_0002", Rupees::from_paise(820_000), Rupees::ZERO),
             ],
             split_accounts: vec![
                 split_account(
@@ -111,7 +119,7 @@ impl Ledger {
             let request = CreateOrderRequest::builder()
                 .order_id(fixed_id.replace('_', ""))
                 .amount(crate::types::Amount {
-                    value: 1499.5,
+                    value: Rupees::from_paise(149_950),
                     currency: crate::types::Currency::Inr,
                 });
             let Ok(request) = CreateOrderRequest::try_from(request) else {
@@ -148,8 +156,8 @@ impl Ledger {
         merchant_key: &str,
         base_url: &str,
     ) -> Result<Order, Refusal> {
-        let paise = to_paise(request.amount.value, "amount.value")?;
-        if paise <= 0 {
+        let amount = request.amount.value;
+        if !amount.is_positive() {
             return Err(Refusal::Invalid(
                 "amount.value: must be at least 0.01".into(),
             ));
@@ -176,7 +184,7 @@ impl Ledger {
             order_id: Some(id.clone()),
             merchant_order_id: Some(request.order_id),
             merchant_identifier_key: Some(merchant_key.to_string()),
-            amount: Some(paise as f64 / 100.0),
+            amount: Some(amount),
             currency: Some(request.amount.currency.to_string()),
             return_url: request.return_url,
             notify_url: request.notify_url,
@@ -301,19 +309,19 @@ impl Ledger {
         transaction_id: &str,
         request: RefundRequest,
     ) -> Result<Refund, Refusal> {
-        let paise = to_paise(request.amount, "amount")?;
-        if paise <= 0 {
+        let amount = request.amount;
+        if !amount.is_positive() {
             return Err(Refusal::Invalid("amount: must be at least 0.01".into()));
         }
         if request.request_id.is_empty() {
             return Err(Refusal::Invalid("requestId: must not be empty".into()));
         }
         let transaction = self.transaction(transaction_id)?;
-        if let Some((earlier_transaction, earlier_paise, refund)) =
+        if let Some((earlier_transaction, earlier_amount, refund)) =
             self.refunds.get(&request.request_id)
         {
             // A retry of the same refund gets the same answer; anything else is a mistake.
-            return if earlier_transaction == transaction_id && *earlier_paise == paise {
+            return if earlier_transaction == transaction_id && *earlier_amount == amount {
                 Ok(refund.clone())
             } else {
                 Err(Refusal::Rule(
@@ -326,25 +334,23 @@ impl Ledger {
             };
         }
         require_successful(&transaction, codes::NOT_REFUNDABLE, "refunded")?;
-        let paid = to_paise(transaction.amount.unwrap_or_default(), "amount")?;
+        let paid = transaction.amount.unwrap_or_default();
         let refunded = self
-            .refunded_paise
+            .refunded
             .get(transaction_id)
             .copied()
-            .unwrap_or(0);
-        if refunded + paise > paid {
-            return Err(Refusal::Rule(
-                codes::REFUND_EXCEEDS_PAYMENT,
-                format!(
-                    "Refund of {:.2} exceeds the refundable {:.2}",
-                    paise as f64 / 100.0,
-                    (paid - refunded) as f64 / 100.0
-                ),
-            ));
-        }
-        let refunded = refunded + paise;
-        self.refunded_paise
-            .insert(transaction_id.to_string(), refunded);
+            .unwrap_or_default();
+        let refundable = paid.checked_sub(refunded).unwrap_or_default();
+        let refunded = match refunded.checked_add(amount) {
+            Some(total) if total <= paid => total,
+            _ => {
+                return Err(Refusal::Rule(
+                    codes::REFUND_EXCEEDS_PAYMENT,
+                    format!("Refund of {amount} exceeds the refundable {refundable}"),
+                ))
+            }
+        };
+        self.refunded.insert(transaction_id.to_string(), refunded);
         let new_status = if refunded == paid {
             PaymentStatus::Refunded
         } else {
@@ -356,7 +362,7 @@ impl Ledger {
         }
         let refund = Refund {
             transaction_id: Some(transaction_id.to_string()),
-            amount: Some(paise as f64 / 100.0),
+            amount: Some(amount),
             currency: transaction.currency,
             payment_mode: transaction.payment_mode,
             bank_code: transaction.bank_code,
@@ -369,7 +375,7 @@ impl Ledger {
         };
         self.refunds.insert(
             request.request_id,
-            (transaction_id.to_string(), paise, refund.clone()),
+            (transaction_id.to_string(), amount, refund.clone()),
         );
         Ok(refund)
     }
@@ -388,7 +394,7 @@ impl Ledger {
         offset: usize,
         limit: usize,
     ) -> Vec<SettlementPayout> {
-        let in_range = |value: Option<f64>, from: Option<f64>, to: Option<f64>| {
+        let in_range = |value: Option<Rupees>, from: Option<Rupees>, to: Option<Rupees>| {
             let value = value.unwrap_or_default();
             from.is_none_or(|f| value >= f) && to.is_none_or(|t| value <= t)
         };
@@ -488,15 +494,29 @@ impl Ledger {
                 ));
             }
         }
-        let total: f64 = split.split_settlement_details.iter().map(|d| d.value).sum();
-        let limit = match split.amount_split_type {
-            AmountSplitType::Percentage => 100.0,
-            AmountSplitType::Flat => transaction.amount.unwrap_or_default(),
+        let values = split.split_settlement_details.iter().map(|d| d.value);
+        let exceeds = match split.amount_split_type {
+            // A percentage is not money: shares of 100 compare as plain numbers.
+            AmountSplitType::Percentage => {
+                let total: f64 = values.sum();
+                (total > 100.0 + 1e-9).then(|| format!("{total}%, more than 100%"))
+            }
+            AmountSplitType::Flat => {
+                let paid = transaction.amount.unwrap_or_default();
+                let shares = values.map(flat_share).collect::<Result<Vec<_>, _>>()?;
+                match Rupees::checked_sum(shares) {
+                    Some(total) if total <= paid => None,
+                    total => Some(format!(
+                        "{}, more than the payment's {paid}",
+                        total.map_or("too much".to_string(), |t| t.to_string())
+                    )),
+                }
+            }
         };
-        if total > limit + 1e-9 {
+        if let Some(exceeds) = exceeds {
             return Err(Refusal::Rule(
                 codes::SPLIT_EXCEEDS_PAYMENT,
-                format!("The split adds up to {total}, more than {limit}"),
+                format!("The split adds up to {exceeds}"),
             ));
         }
         let recorded = json!({"transactionId": transaction_id, "splitSettlement": split});
@@ -588,15 +608,23 @@ fn check_payment_detail(detail: &PaymentDetail) -> Result<bool, Refusal> {
     }
 }
 
-/// Rupees with at most two decimals, as whole paise.
-fn to_paise(rupees: f64, field: &str) -> Result<i64, Refusal> {
-    let paise = rupees * 100.0;
-    if !paise.is_finite() || (paise - paise.round()).abs() > 1e-6 || paise.abs() > 1e15 {
-        return Err(Refusal::Invalid(format!(
-            "{field}: rupees with at most two decimals"
-        )));
-    }
-    Ok(paise.round() as i64)
+/// A `FLAT` split share: a plain number in the spec (its unit depends on the split type), read
+/// as rupees by the same exact rule as every money field.
+fn flat_share(value: f64) -> Result<Rupees, Refusal> {
+    Rupees::deserialize(Value::from(value)).map_err(|e| {
+        Refusal::Invalid(format!(
+            "splitSettlement.splitSettlementDetails.value: a FLAT share is rupees: {e}"
+        ))
+    })
+}
+
+/// `amount` times `numerator / denominator`, rounded to the nearest paisa (half away from zero),
+/// as a bank computes a fee.
+fn share(amount: Rupees, numerator: i64, denominator: i64) -> Rupees {
+    let scaled = i128::from(amount.paise()) * i128::from(numerator);
+    let half = i128::from(denominator) / 2 * scaled.signum();
+    let paise = (scaled + half) / i128::from(denominator);
+    Rupees::from_paise(i64::try_from(paise).unwrap_or(i64::MAX))
 }
 
 fn notification(
@@ -615,8 +643,8 @@ fn notification(
         amount: transaction.amount,
         final_amount: transaction.amount,
         transaction_amount: transaction.amount,
-        surcharge: Some(0.0),
-        surcharge_gst: Some(0.0),
+        surcharge: Some(Rupees::ZERO),
+        surcharge_gst: Some(Rupees::ZERO),
         mdr: Some(0.0),
         mdr_gst: Some(0.0),
         payment_mode: transaction.payment_mode.clone(),
@@ -634,19 +662,22 @@ fn notification(
     }
 }
 
-fn payout(id: &str, sales: f64, refunds: f64) -> SettlementPayout {
-    let charges = (sales * 0.018 * 100.0).round() / 100.0;
-    let gst = (charges * 0.18 * 100.0).round() / 100.0;
+/// A payout with the sandbox's made-up terms: 1.8% charges, 18% GST on the charges.
+fn payout(id: &str, sales: Rupees, refunds: Rupees) -> SettlementPayout {
+    let charges = share(sales, 18, 1000);
+    let gst = share(charges, 18, 100);
+    let deductions = Rupees::checked_sum([refunds, charges, gst]);
+    let settled = deductions.and_then(|d| sales.checked_sub(d));
     SettlementPayout {
         settlement_payout_id: Some(id.to_string()),
         total_sale_amount: Some(sales),
         total_refund_amount: Some(refunds),
         total_charges: Some(charges),
         total_gst: Some(gst),
-        total_settlement_amount: Some(((sales - refunds - charges - gst) * 100.0).round() / 100.0),
-        refund_chargeback_amount: Some(0.0),
-        carry_forward_amount: Some(0.0),
-        adjustment_amount: Some(0.0),
+        total_settlement_amount: settled,
+        refund_chargeback_amount: Some(Rupees::ZERO),
+        carry_forward_amount: Some(Rupees::ZERO),
+        adjustment_amount: Some(Rupees::ZERO),
         payout_status: Some(PayoutStatus::Init),
     }
 }

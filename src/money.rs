@@ -1,0 +1,444 @@
+//! [`Rupees`]: exact money, the only money type in the crate.
+//!
+//! Every `type: number, format: decimal, multipleOf: 0.01` field in the spec is generated as
+//! `Rupees` (`build.rs` registers the conversion), so no amount ever passes through a binary
+//! float in the merchant's code or the sandbox's books.
+
+use std::fmt;
+use std::iter::Sum;
+use std::str::FromStr;
+
+/// An exact amount of Indian rupees, held as a whole number of paise (`i64`).
+///
+/// On the wire EnKash writes amounts as JSON numbers in rupees with up to two decimals
+/// (`1499.5` is Rs 1,499 and 50 paise); `Rupees` reads and writes exactly that, and refuses
+/// anything it could only hold by rounding (`1.005`, `NaN`, absurdly large values).
+///
+/// ```
+/// use enkash::Rupees;
+///
+/// let price: Rupees = "1499.5".parse()?;
+/// assert_eq!(price.paise(), 149_950);
+/// assert_eq!(price.to_string(), "1499.50");
+///
+/// // 0.1 + 0.2 is 0.3, exactly.
+/// let sum = Rupees::from_paise(10).checked_add(Rupees::from_paise(20));
+/// assert_eq!(sum, Some("0.30".parse()?));
+///
+/// // Three items, and nothing can overflow silently.
+/// assert_eq!(price.checked_mul(3), Some(Rupees::from_paise(449_850)));
+/// assert!("1.005".parse::<Rupees>().is_err());
+/// # Ok::<(), enkash::ParseRupeesError>(())
+/// ```
+///
+/// # JSON
+///
+/// JSON numbers are written and read through `serde_json`'s `f64`. That is exact for every
+/// number of at most 15 significant digits, so up to [`Rupees::MAX_JSON`] (just under Rs 1
+/// trillion, either way) every amount is written exactly, and a number with sub-paise digits
+/// is refused, not rounded, whenever it is written with at most 15 significant digits. Larger
+/// amounts fail to serialize and to deserialize. A number written with more digits than an
+/// `f64` holds (`0.1000000000000000055`) cannot be told apart from the nearest `f64`, so it is
+/// read as that amount.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Rupees(i64);
+
+impl Rupees {
+    /// Nothing.
+    pub const ZERO: Rupees = Rupees(0);
+
+    /// The largest amount read from and written to JSON: 999,999,999,999.99. With 14
+    /// significant digits, it and a third decimal on it both fit the 15 that an `f64` keeps.
+    pub const MAX_JSON: Rupees = Rupees(99_999_999_999_999);
+
+    /// The amount of `paise` paise (100 paise make a rupee).
+    ///
+    /// ```
+    /// assert_eq!(enkash::Rupees::from_paise(2015).to_string(), "20.15");
+    /// ```
+    pub const fn from_paise(paise: i64) -> Rupees {
+        Rupees(paise)
+    }
+
+    /// The amount as a whole number of paise.
+    pub const fn paise(self) -> i64 {
+        self.0
+    }
+
+    /// `self + other`, or `None` if the sum does not fit.
+    pub const fn checked_add(self, other: Rupees) -> Option<Rupees> {
+        match self.0.checked_add(other.0) {
+            Some(paise) => Some(Rupees(paise)),
+            None => None,
+        }
+    }
+
+    /// `self - other`, or `None` if the difference does not fit.
+    pub const fn checked_sub(self, other: Rupees) -> Option<Rupees> {
+        match self.0.checked_sub(other.0) {
+            Some(paise) => Some(Rupees(paise)),
+            None => None,
+        }
+    }
+
+    /// `self` times a quantity, or `None` if the product does not fit.
+    ///
+    /// ```
+    /// let unit = enkash::Rupees::from_paise(1999);
+    /// assert_eq!(unit.checked_mul(4).map(|r| r.to_string()), Some("79.96".to_string()));
+    /// ```
+    pub const fn checked_mul(self, quantity: i64) -> Option<Rupees> {
+        match self.0.checked_mul(quantity) {
+            Some(paise) => Some(Rupees(paise)),
+            None => None,
+        }
+    }
+
+    /// The sum of `amounts`, or `None` if it does not fit. Also available as
+    /// `Iterator::sum::<Option<Rupees>>()`.
+    ///
+    /// ```
+    /// use enkash::Rupees;
+    /// let lines = [Rupees::from_paise(10); 3];
+    /// assert_eq!(Rupees::checked_sum(lines), Some(Rupees::from_paise(30)));
+    /// let total: Option<Rupees> = lines.into_iter().sum();
+    /// assert_eq!(total, Some(Rupees::from_paise(30)));
+    /// ```
+    pub fn checked_sum(amounts: impl IntoIterator<Item = Rupees>) -> Option<Rupees> {
+        amounts
+            .into_iter()
+            .try_fold(Rupees::ZERO, Rupees::checked_add)
+    }
+
+    /// Whether the amount is more than zero.
+    pub const fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+
+    /// Whether JSON carries this amount exactly (see [`Rupees::MAX_JSON`]).
+    pub const fn fits_json(self) -> bool {
+        self.0.unsigned_abs() <= Self::MAX_JSON.0 as u64
+    }
+}
+
+impl Sum<Rupees> for Option<Rupees> {
+    fn sum<I: Iterator<Item = Rupees>>(iter: I) -> Self {
+        Rupees::checked_sum(iter)
+    }
+}
+
+impl<'a> Sum<&'a Rupees> for Option<Rupees> {
+    fn sum<I: Iterator<Item = &'a Rupees>>(iter: I) -> Self {
+        Rupees::checked_sum(iter.copied())
+    }
+}
+
+/// Always two decimals: `1499.50`, `-0.05`, `1000.00`.
+impl fmt::Display for Rupees {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let paise = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", paise / 100, paise % 100)
+    }
+}
+
+impl fmt::Debug for Rupees {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Rupees({self})")
+    }
+}
+
+/// Why a text is not an amount of rupees.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{input:?} is not an amount of rupees: {reason}")]
+pub struct ParseRupeesError {
+    input: String,
+    reason: ParseRupeesReason,
+}
+
+impl ParseRupeesError {
+    /// What was wrong with the text.
+    pub fn reason(&self) -> ParseRupeesReason {
+        self.reason
+    }
+}
+
+/// What was wrong with a text that is not an amount of rupees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseRupeesReason {
+    /// Nothing was given.
+    #[error("it is empty")]
+    Empty,
+    /// Not digits with an optional sign and decimal point (this covers `NaN`, `inf`, spaces
+    /// and exponents).
+    #[error("write digits with an optional leading '-' and up to two decimals, like 1499.50")]
+    NotDecimal,
+    /// More than two decimals: an amount smaller than a paisa cannot be paid.
+    #[error("it has more than two decimals (less than a paisa)")]
+    SubPaise,
+    /// Too large for the type.
+    #[error("it is out of range (at most 92233720368547758.07 in either direction)")]
+    OutOfRange,
+}
+
+impl FromStr for Rupees {
+    type Err = ParseRupeesError;
+
+    /// Parses `1499.5`, `1499.50`, `0.01`, `-20`, `1000`. Refuses empty text, signs other
+    /// than one leading `-`, whitespace, exponents, `NaN`, `inf`, more than two decimals and
+    /// values outside the range of `i64` paise.
+    fn from_str(text: &str) -> Result<Rupees, ParseRupeesError> {
+        parse(text).map_err(|reason| ParseRupeesError {
+            input: text.to_string(),
+            reason,
+        })
+    }
+}
+
+fn parse(text: &str) -> Result<Rupees, ParseRupeesReason> {
+    if text.is_empty() {
+        return Err(ParseRupeesReason::Empty);
+    }
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let fraction_ok = !unsigned.ends_with('.') && digits_only(fraction);
+    if whole.is_empty() || !digits_only(whole) || !fraction_ok {
+        return Err(ParseRupeesReason::NotDecimal);
+    }
+    if fraction.len() > 2 {
+        return Err(ParseRupeesReason::SubPaise);
+    }
+    // Leading zeros cannot overflow; anything else longer than i64 paise allows is too large.
+    let whole = whole.trim_start_matches('0');
+    if whole.len() > 18 {
+        return Err(ParseRupeesReason::OutOfRange);
+    }
+    let rupees: i128 = whole.parse().unwrap_or(0);
+    let cents: i128 = format!("{fraction:0<2}").parse().unwrap_or(0);
+    let magnitude = rupees * 100 + cents;
+    let paise = if negative { -magnitude } else { magnitude };
+    i64::try_from(paise)
+        .map(Rupees)
+        .map_err(|_| ParseRupeesReason::OutOfRange)
+}
+
+impl serde::Serialize for Rupees {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !self.fits_json() {
+            return Err(serde::ser::Error::custom(format_args!(
+                "{self} rupees is too large to write as an exact JSON number"
+            )));
+        }
+        if self.0 % 100 == 0 {
+            return serializer.serialize_i64(self.0 / 100);
+        }
+        // Exact: both are integers below 2^53, the division is correctly rounded, and a value of
+        // at most 15 significant digits is the shortest decimal that maps to its nearest f64,
+        // which is what serde_json writes.
+        serializer.serialize_f64(self.0 as f64 / 100.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Rupees {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RupeesVisitor)
+    }
+}
+
+/// Deserialization errors. They never quote the value: the field path says where, and a request
+/// body's values stay out of logs.
+pub(crate) const SUB_PAISE: &str = "an amount has more than two decimals (less than a paisa)";
+pub(crate) const OUT_OF_RANGE: &str =
+    "an amount is out of range (at most 999999999999.99 rupees either way in JSON)";
+
+struct RupeesVisitor;
+
+impl RupeesVisitor {
+    fn in_json_range<E: serde::de::Error>(amount: Rupees) -> Result<Rupees, E> {
+        if amount.fits_json() {
+            Ok(amount)
+        } else {
+            Err(E::custom(OUT_OF_RANGE))
+        }
+    }
+}
+
+impl serde::de::Visitor<'_> for RupeesVisitor {
+    type Value = Rupees;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON number of rupees with at most two decimals")
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, rupees: i64) -> Result<Rupees, E> {
+        let amount = rupees
+            .checked_mul(100)
+            .map(Rupees)
+            .ok_or_else(|| E::custom(OUT_OF_RANGE))?;
+        Self::in_json_range(amount)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, rupees: u64) -> Result<Rupees, E> {
+        let rupees = i64::try_from(rupees).map_err(|_| E::custom(OUT_OF_RANGE))?;
+        self.visit_i64(rupees)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, rupees: f64) -> Result<Rupees, E> {
+        if !rupees.is_finite() {
+            return Err(E::custom(OUT_OF_RANGE));
+        }
+        // `Display` for f64 writes the shortest decimal that reads back as the same f64, with
+        // no exponent: for every number written with at most 15 significant digits, that is
+        // the number as it was written, so sub-paise digits are seen and refused, not rounded.
+        let text = rupees.to_string();
+        let amount = parse(&text).map_err(|reason| match reason {
+            ParseRupeesReason::SubPaise => E::custom(SUB_PAISE),
+            _ => E::custom(OUT_OF_RANGE),
+        })?;
+        Self::in_json_range(amount)
+    }
+}
+
+impl schemars::JsonSchema for Rupees {
+    fn schema_name() -> String {
+        "Rupees".to_string()
+    }
+
+    fn is_referenceable() -> bool {
+        false
+    }
+
+    fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::Number.into()),
+            format: Some("decimal".to_string()),
+            number: Some(Box::new(schemars::schema::NumberValidation {
+                multiple_of: Some(0.01),
+                ..Default::default()
+            })),
+            ..Default::default()
+        }
+        .into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rupees(text: &str) -> Rupees {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn parses_the_documented_forms() {
+        assert_eq!(rupees("1499.5").paise(), 149_950);
+        assert_eq!(rupees("1499.50").paise(), 149_950);
+        assert_eq!(rupees("0.01").paise(), 1);
+        assert_eq!(rupees("1000").paise(), 100_000);
+        assert_eq!(rupees("-0.05").paise(), -5);
+        assert_eq!(rupees("-0").paise(), 0);
+        assert_eq!(rupees("007.10").paise(), 710);
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_hold_exactly_and_says_why() {
+        use ParseRupeesReason::*;
+        for (text, reason) in [
+            ("", Empty),
+            ("abc", NotDecimal),
+            ("NaN", NotDecimal),
+            ("inf", NotDecimal),
+            ("-inf", NotDecimal),
+            ("1e3", NotDecimal),
+            ("1.5E2", NotDecimal),
+            (" 1", NotDecimal),
+            ("1 ", NotDecimal),
+            ("+1", NotDecimal),
+            ("--1", NotDecimal),
+            ("-", NotDecimal),
+            (".5", NotDecimal),
+            ("1.", NotDecimal),
+            ("1.2.3", NotDecimal),
+            ("1,000", NotDecimal),
+            ("١٢", NotDecimal),
+            ("1.005", SubPaise),
+            ("0.001", SubPaise),
+            ("92233720368547758.08", OutOfRange),
+            ("-92233720368547758.09", OutOfRange),
+            ("1000000000000000000000000000000000000000", OutOfRange),
+        ] {
+            let error = text.parse::<Rupees>().unwrap_err();
+            assert_eq!(error.reason(), reason, "{text:?}");
+            assert!(error.to_string().contains(&format!("{text:?}")), "{error}");
+        }
+    }
+
+    #[test]
+    fn the_extremes_of_i64_parse_and_display() {
+        for paise in [i64::MIN, i64::MAX, -1, 0, 1] {
+            let amount = Rupees::from_paise(paise);
+            assert_eq!(rupees(&amount.to_string()), amount);
+        }
+        assert_eq!(
+            Rupees::from_paise(i64::MIN).to_string(),
+            "-92233720368547758.08"
+        );
+    }
+
+    #[test]
+    fn arithmetic_never_wraps() {
+        let max = Rupees::from_paise(i64::MAX);
+        assert_eq!(max.checked_add(Rupees::from_paise(1)), None);
+        assert_eq!(
+            Rupees::from_paise(i64::MIN).checked_sub(Rupees::from_paise(1)),
+            None
+        );
+        assert_eq!(max.checked_mul(2), None);
+        assert_eq!(Rupees::checked_sum([max, Rupees::from_paise(1)]), None);
+        assert_eq!(rupees("0.10").checked_mul(3), Some(rupees("0.30")));
+    }
+
+    #[test]
+    fn json_is_a_number_with_at_most_two_decimals() {
+        let json = |amount: Rupees| serde_json::to_string(&amount).unwrap();
+        assert_eq!(json(rupees("20.15")), "20.15");
+        assert_eq!(json(rupees("1499.50")), "1499.5");
+        assert_eq!(json(rupees("1000")), "1000");
+        assert_eq!(json(rupees("-0.01")), "-0.01");
+        assert_eq!(json(Rupees::MAX_JSON), "999999999999.99");
+        assert!(serde_json::to_string(
+            &Rupees::MAX_JSON.checked_add(Rupees::from_paise(1)).unwrap()
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn json_with_sub_paise_digits_or_out_of_range_is_refused() {
+        let read = |text: &str| serde_json::from_str::<Rupees>(text);
+        assert_eq!(read("1499.5").unwrap(), rupees("1499.50"));
+        assert_eq!(read("1.5e3").unwrap(), rupees("1500"));
+        assert_eq!(read("0.30").unwrap(), rupees("0.3"));
+        for bad in [
+            "1.005",
+            "0.001",
+            "999999999999.991",
+            "1e12",
+            "-1e12",
+            "1e300",
+            "18446744073709551615",
+            "\"1.50\"",
+            "null",
+            "true",
+        ] {
+            assert!(read(bad).is_err(), "{bad} was accepted");
+        }
+        let message = read("1.005").unwrap_err().to_string();
+        assert!(message.contains("more than two decimals"), "{message}");
+    }
+}

@@ -1,0 +1,115 @@
+//! `Rupees` is exact: text and JSON round trips are identities, JSON numbers with at most two
+//! decimals parse to the right paise, sub-paise digits are refused, sums of paise are exact.
+
+use enkash::{ParseRupeesReason, Rupees};
+use proptest::prelude::*;
+
+/// Every amount JSON carries.
+fn json_range() -> impl Strategy<Value = i64> {
+    -Rupees::MAX_JSON.paise()..=Rupees::MAX_JSON.paise()
+}
+
+/// `paise` written the ways a JSON producer might: `12.3`, `12.30`, `1230e-2`, `0.123E2`.
+fn json_spellings(paise: i64) -> Vec<String> {
+    let sign = if paise < 0 { "-" } else { "" };
+    let (whole, cents) = (paise.unsigned_abs() / 100, paise.unsigned_abs() % 100);
+    let digits = paise.unsigned_abs().to_string();
+    let mut spellings = vec![
+        format!("{sign}{whole}.{cents:02}"),
+        format!("{sign}{}e-2", paise.unsigned_abs()),
+        format!("{sign}0.{digits}E{}", digits.len() as i64 - 2),
+    ];
+    let trimmed = format!("{sign}{whole}.{cents:02}");
+    let trimmed = trimmed.trim_end_matches('0').trim_end_matches('.');
+    spellings.push(trimmed.to_string());
+    spellings
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn display_then_parse_is_the_identity_over_all_of_i64(paise in any::<i64>()) {
+        let amount = Rupees::from_paise(paise);
+        let text = amount.to_string();
+        prop_assert_eq!(text.parse::<Rupees>().unwrap(), amount);
+        // Always exactly two decimals.
+        prop_assert_eq!(text.split_once('.').map(|(_, cents)| cents.len()), Some(2));
+    }
+
+    #[test]
+    fn json_round_trip_is_the_identity_over_the_json_range(paise in json_range()) {
+        let amount = Rupees::from_paise(paise);
+        let json = serde_json::to_string(&amount).unwrap();
+        prop_assert_eq!(serde_json::from_str::<Rupees>(&json).unwrap(), amount);
+        // A number, never a string, with at most two decimals.
+        prop_assert!(!json.contains('"'));
+        prop_assert!(json.split_once('.').is_none_or(|(_, decimals)| decimals.len() <= 2), "{}", json);
+    }
+
+    #[test]
+    fn amounts_beyond_the_json_range_fail_to_serialize(paise in any::<i64>()) {
+        let amount = Rupees::from_paise(paise);
+        prop_assert_eq!(serde_json::to_string(&amount).is_ok(), amount.fits_json());
+    }
+
+    #[test]
+    fn any_json_number_with_at_most_two_decimals_parses_to_its_paise(paise in json_range()) {
+        for spelling in json_spellings(paise) {
+            let parsed: Rupees = serde_json::from_str(&spelling)
+                .unwrap_or_else(|e| panic!("{spelling}: {e}"));
+            prop_assert_eq!(parsed.paise(), paise, "{}", spelling);
+        }
+    }
+
+    #[test]
+    fn a_third_decimal_is_refused_not_rounded(paise in json_range(), digit in 1..=9u8) {
+        let text = format!("{}{digit}", Rupees::from_paise(paise));
+        let error = serde_json::from_str::<Rupees>(&text).unwrap_err().to_string();
+        prop_assert!(error.contains("more than two decimals"), "{}: {}", text, error);
+        prop_assert_eq!(text.parse::<Rupees>().unwrap_err().reason(), ParseRupeesReason::SubPaise);
+    }
+
+    #[test]
+    fn n_times_one_paisa_sums_exactly(n in 0..20_000usize) {
+        let paisa: Rupees = serde_json::from_str("0.01").unwrap();
+        let total = Rupees::checked_sum(std::iter::repeat_n(paisa, n)).unwrap();
+        prop_assert_eq!(total.paise(), n as i64);
+        let text = serde_json::to_string(&total).unwrap();
+        prop_assert_eq!(serde_json::from_str::<Rupees>(&text).unwrap(), total);
+    }
+}
+
+#[test]
+fn the_float_classics_are_exact() {
+    let r = |text: &str| text.parse::<Rupees>().unwrap();
+    assert_eq!(r("0.1").checked_add(r("0.2")), Some(r("0.3")));
+    let ten_dimes: Option<Rupees> = std::iter::repeat_n(r("0.10"), 10).sum();
+    assert_eq!(ten_dimes, Some(r("1")));
+    assert_eq!(r("19.99").checked_mul(3), Some(r("59.97")));
+}
+
+#[test]
+fn generated_money_fields_refuse_sub_paise_and_name_the_field() {
+    let body = r#"{"amount": 10.005, "requestId": "R1"}"#;
+    let mut deserializer = serde_json::Deserializer::from_str(body);
+    let error =
+        serde_path_to_error::deserialize::<_, enkash::types::RefundRequest>(&mut deserializer)
+            .unwrap_err();
+    assert_eq!(error.path().to_string(), "amount");
+    assert!(
+        error.inner().to_string().contains("more than two decimals"),
+        "{error}"
+    );
+
+    let order = r#"{"orderId": "INV1", "amount": {"value": 1e13, "currency": "INR"}}"#;
+    let mut deserializer = serde_json::Deserializer::from_str(order);
+    let error =
+        serde_path_to_error::deserialize::<_, enkash::types::CreateOrderRequest>(&mut deserializer)
+            .unwrap_err();
+    assert_eq!(error.path().to_string(), "amount.value");
+    assert!(
+        error.inner().to_string().contains("out of range"),
+        "{error}"
+    );
+}
