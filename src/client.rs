@@ -73,6 +73,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     policy: TokenPolicy,
     clock: Arc<dyn Clock>,
+    retry_policy: crate::RetryPolicy,
 }
 
 impl Client {
@@ -93,6 +94,7 @@ impl Client {
             timeout: Duration::from_secs(30),
             policy: TokenPolicy::default(),
             clock: Arc::new(SystemClock),
+            retry_policy: crate::RetryPolicy::default(),
         }
     }
 
@@ -159,6 +161,18 @@ impl ClientBuilder {
         self
     }
 
+    /// How calls that fail in transit are retried (default [`RetryPolicy::default`]: 3
+    /// attempts); [`RetryPolicy::none`] turns retries off. Payments are never sent twice
+    /// whatever the policy: see [`RetryPolicy`].
+    ///
+    /// [`RetryPolicy`]: crate::RetryPolicy
+    /// [`RetryPolicy::default`]: crate::RetryPolicy::default
+    /// [`RetryPolicy::none`]: crate::RetryPolicy::none
+    pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry_policy = policy;
+        self
+    }
+
     /// The wall clock the token cache reads (default: the system clock). For tests.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -201,7 +215,7 @@ impl ClientBuilder {
         Ok(Client::new_with_client(
             &base_url,
             http,
-            Auth::new(cache, access_key),
+            Auth::new(cache, access_key, self.retry_policy),
         ))
     }
 }

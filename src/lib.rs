@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod call;
 mod client;
 mod envelope;
 mod generated;
@@ -15,6 +16,7 @@ pub mod webhook;
 pub use auth::{
     AccessToken, Auth, Clock, Credentials, SystemClock, TokenError, TokenErrorClass, TokenPolicy,
 };
+pub use call::{CallError, CallErrorKind, Payload, RetryPolicy};
 pub use client::{BuildError, ClientBuilder, Environment};
 #[doc(hidden)]
 pub use envelope::ENVELOPE_SCHEMAS;

@@ -88,13 +88,21 @@ impl TokenError {
     /// ```
     pub fn class_of<E>(error: &crate::Error<E>) -> Option<TokenErrorClass> {
         match error {
-            crate::Error::Custom(message) if message.starts_with(REJECTED_PREFIX) => {
-                Some(TokenErrorClass::Rejected)
-            }
-            crate::Error::Custom(message) if message.starts_with(TRANSIENT_PREFIX) => {
-                Some(TokenErrorClass::Transient)
+            crate::Error::Custom(message) => {
+                Self::parse_call_error(message).map(|(class, _)| class)
             }
             _ => None,
+        }
+    }
+
+    /// The class and the token error's own text, from the message of the `Error::Custom` a
+    /// generated call returns when it had no token.
+    pub(crate) fn parse_call_error(message: &str) -> Option<(TokenErrorClass, &str)> {
+        if let Some(text) = message.strip_prefix(REJECTED_PREFIX) {
+            Some((TokenErrorClass::Rejected, text))
+        } else {
+            let text = message.strip_prefix(TRANSIENT_PREFIX)?;
+            Some((TokenErrorClass::Transient, text))
         }
     }
 

@@ -1,9 +1,7 @@
 //! The `ClientHooks` impl: every generated operation but the token one gets the token and the
-//! access key, and one replay after a 401.
+//! access key, and runs through the call loop in `crate::call` (retries, the 401 replay).
 
 use progenitor_client::{ClientHooks, OperationInfo};
-use reqwest::header::AUTHORIZATION;
-use reqwest::StatusCode;
 
 use super::{Auth, TokenError};
 use crate::{Client, Error};
@@ -38,26 +36,9 @@ impl ClientHooks<Auth> for Client {
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         if info.operation_id == TOKEN_OPERATION {
+            // The token cache decides when to ask again.
             return self.client.execute(request).await;
         }
-        // A streaming body cannot be cloned; such a request is not replayed.
-        let replay = request.try_clone();
-        let sent = request.headers().get(AUTHORIZATION).cloned();
-        let response = self.client.execute(request).await?;
-        if response.status() != StatusCode::UNAUTHORIZED {
-            return Ok(response);
-        }
-        let (Some(mut replay), Some(sent)) = (replay, sent) else {
-            return Ok(response);
-        };
-        self.inner.invalidate(&sent);
-        match self.inner.access_token().await {
-            // One replay, never more: a second 401 goes back to the caller.
-            Ok(token) => {
-                self.inner.authorize(&mut replay, &token);
-                self.client.execute(replay).await
-            }
-            Err(_) => Ok(response),
-        }
+        crate::call::execute(self, request, info).await
     }
 }

@@ -39,13 +39,23 @@ pub struct Auth {
     cache: Option<Arc<TokenCache>>,
     /// `merchantAccessKey: <access key>`, marked sensitive.
     access_key: Option<HeaderValue>,
+    /// How failed calls are retried.
+    retry: Arc<crate::call::Retry>,
 }
 
 impl Auth {
-    pub(crate) fn new(cache: TokenCache, access_key: HeaderValue) -> Self {
+    pub(crate) fn new(
+        cache: TokenCache,
+        access_key: HeaderValue,
+        retry_policy: crate::RetryPolicy,
+    ) -> Self {
         Self {
             cache: Some(Arc::new(cache)),
             access_key: Some(access_key),
+            retry: Arc::new(crate::call::Retry {
+                policy: retry_policy,
+                budget: Default::default(),
+            }),
         }
     }
 
@@ -54,7 +64,12 @@ impl Auth {
         Self {
             cache: None,
             access_key: None,
+            retry: Default::default(),
         }
+    }
+
+    pub(crate) fn retry(&self) -> &crate::call::Retry {
+        &self.retry
     }
 
     pub(crate) async fn access_token(&self) -> Result<AccessToken, TokenError> {
@@ -89,6 +104,7 @@ impl fmt::Debug for Auth {
         f.debug_struct("Auth")
             .field("credentials", &self.cache.as_ref().map(|_| "<redacted>"))
             .field("policy", &self.cache.as_ref().map(|c| c.policy()))
+            .field("retry_policy", &self.retry.policy)
             .finish()
     }
 }

@@ -22,6 +22,7 @@
 //! # }
 //! ```
 
+mod faults;
 mod ledger;
 mod notify;
 mod routes;
@@ -32,6 +33,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
+pub use faults::CallFault;
 pub use ledger::{DECLINED_CARD, DECLINED_VPA_SUFFIX};
 
 /// A fault the next token request(s) will meet.
@@ -92,6 +94,10 @@ struct Inner {
     tokens: HashMap<String, i64>,
     ledger: ledger::Ledger,
     authenticated: HashMap<&'static str, u64>,
+    /// Requests that reached the sandbox, by operation id.
+    attempts: HashMap<&'static str, u64>,
+    /// Faults waiting for the next calls, by operation id.
+    call_faults: HashMap<String, VecDeque<CallFault>>,
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -174,6 +180,47 @@ impl Sandbox {
         self.state.lock().faults.extend(faults);
     }
 
+    /// The next calls of `operation_id` (as in the spec, e.g. `"submit_payment"`) meet these
+    /// faults, one each, in order.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use enkash::sandbox::{CallFault, Sandbox};
+    /// use enkash::Payload;
+    ///
+    /// let sandbox = Sandbox::start().await.unwrap();
+    /// sandbox.fail_next_calls("get_order_status", [CallFault::Status(503), CallFault::Status(503)]);
+    /// let client = enkash::Client::builder()
+    ///     .base_url(sandbox.base_url())
+    ///     .credentials(sandbox.access_key(), sandbox.secret_key())
+    ///     .build()
+    ///     .unwrap();
+    /// let order = client.get_order_status().order_id(Sandbox::PAID_ORDER_ID).send().await.payload();
+    /// assert!(order.is_ok(), "a GET is retried past two 503s");
+    /// assert_eq!(sandbox.attempts("get_order_status"), 3);
+    /// # }
+    /// ```
+    pub fn fail_next_calls(&self, operation_id: &str, faults: impl IntoIterator<Item = CallFault>) {
+        self.state
+            .lock()
+            .call_faults
+            .entry(operation_id.to_string())
+            .or_default()
+            .extend(faults);
+    }
+
+    /// Requests for `operation_id` that reached the sandbox, faulted or not, authenticated or
+    /// not.
+    pub fn attempts(&self, operation_id: &str) -> u64 {
+        self.state
+            .lock()
+            .attempts
+            .get(operation_id)
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// Tokens issued from now on live this long.
     pub fn set_token_lifetime(&self, lifetime: Duration) {
         self.state.lock().token_lifetime = lifetime;
@@ -231,6 +278,8 @@ impl SandboxBuilder {
                 tokens: HashMap::new(),
                 ledger,
                 authenticated: HashMap::new(),
+                attempts: HashMap::new(),
+                call_faults: HashMap::new(),
             }),
             token_requests: AtomicU64::new(0),
             unauthorized: AtomicU64::new(0),

@@ -57,6 +57,10 @@ pub(super) fn router(state: Arc<SandboxState>) -> Router {
             "/api/v0/split-transaction/{transaction_id}",
             post(edit_split_settlement),
         )
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            super::faults::inject,
+        ))
         .fallback(not_found)
         .with_state(state)
 }

@@ -1,0 +1,241 @@
+//! [`CallError`]: every way a call can fail, in one type that says what to do next.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::operations;
+
+/// What kind of failure a [`CallError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CallErrorKind {
+    /// EnKash refused the credentials at the token endpoint. Nothing was sent.
+    Credentials,
+    /// No token could be had right now (token endpoint down or slow). Nothing was sent.
+    TokenUnavailable,
+    /// The request never reached the gateway (connection refused, DNS, TLS handshake).
+    NotSent,
+    /// No answer within the timeout. The request may have reached the gateway.
+    Timeout,
+    /// The connection broke before the whole answer arrived. The request may have reached the
+    /// gateway.
+    ConnectionLost,
+    /// The gateway answered with an HTTP error status.
+    HttpStatus,
+    /// The gateway answered HTTP 200 with a non-zero `response_code`: it understood the request
+    /// and refused it.
+    Refused,
+    /// The answer could not be read (not JSON, or not the documented shape).
+    Decode,
+    /// The request could not be built from the arguments given.
+    InvalidRequest,
+}
+
+/// Why a call failed: one error for every way, from a refused token to an unreadable reply.
+///
+/// Get it with [`Payload::payload`](crate::Payload::payload). It tells you what happened
+/// ([`kind`](Self::kind), [`http_status`](Self::http_status),
+/// [`response_code`](Self::response_code)), how many requests were sent
+/// ([`attempts`](Self::attempts)), and what you may do: [`is_retryable`](Self::is_retryable)
+/// (calling again may succeed and cannot do harm) and
+/// [`outcome_unknown`](Self::outcome_unknown) (the gateway may have acted on the request and its
+/// answer was lost: find out before sending it again). Its `Display` says the same in words;
+/// neither `Display` nor `Debug` shows a secret or a body.
+///
+/// ```no_run
+/// use enkash::{CallErrorKind, Payload};
+///
+/// # async fn demo(client: enkash::Client, payment: enkash::types::SubmitPaymentRequest)
+/// # -> Result<(), Box<dyn std::error::Error>> {
+/// match client.submit_payment().body(payment).send().await.payload() {
+///     Ok(transaction) => println!("{:?}", transaction.status),
+///     Err(e) if e.outcome_unknown() => {
+///         // The payment may have gone through: look before paying again.
+///         eprintln!("{e}");
+///     }
+///     Err(e) if e.kind() == CallErrorKind::Refused => {
+///         eprintln!("refused with code {:?}", e.response_code());
+///     }
+///     Err(e) => return Err(e.into()),
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct CallError {
+    pub(crate) kind: CallErrorKind,
+    pub(crate) operation: Option<&'static str>,
+    pub(crate) attempts: u32,
+    pub(crate) http_status: Option<u16>,
+    pub(crate) response_code: Option<i32>,
+    /// The gateway's `response_message`, or what went wrong (never a body or a secret).
+    pub(crate) detail: String,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl CallError {
+    pub(crate) fn new(kind: CallErrorKind, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            operation: None,
+            attempts: 0,
+            http_status: None,
+            response_code: None,
+            detail: detail.into(),
+            retry_after: None,
+            source: None,
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> CallErrorKind {
+        self.kind
+    }
+
+    /// The operation that failed (`"submit_payment"`), when known. A reply of the wrong shape
+    /// reaches the error without it.
+    pub fn operation(&self) -> Option<&'static str> {
+        self.operation
+    }
+
+    /// Requests sent for this call, retries and the 401 replay included: 0 when it failed before
+    /// sending (no token, bad arguments). For a reply that was JSON of the wrong shape the
+    /// generated decoder keeps no count, and this reads 1.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The HTTP status of the last answer, if there was one and it was an error.
+    pub fn http_status(&self) -> Option<u16> {
+        self.http_status
+    }
+
+    /// EnKash's `response_code`, when the answer carried one.
+    pub fn response_code(&self) -> Option<i32> {
+        self.response_code
+    }
+
+    /// How long the gateway asked to wait (`Retry-After`), when it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// The request may have reached the gateway, and may have taken effect, but no usable
+    /// answer came back (a timeout, a dropped connection, HTTP 5xx, an unreadable reply).
+    /// For a payment or an order, look it up (`get_order_status`) before sending it again.
+    pub fn outcome_unknown(&self) -> bool {
+        match self.kind {
+            CallErrorKind::Timeout | CallErrorKind::ConnectionLost | CallErrorKind::Decode => true,
+            CallErrorKind::HttpStatus => self.http_status.is_some_and(|s| s >= 500),
+            _ => false,
+        }
+    }
+
+    /// Calling again may succeed and cannot do harm: nothing was sent, or the operation is safe
+    /// to repeat and the failure was transient. The client has already retried as far as its
+    /// [`RetryPolicy`](crate::RetryPolicy) allowed; this says whether trying later makes sense.
+    pub fn is_retryable(&self) -> bool {
+        let repeatable = self
+            .operation
+            .and_then(operations::find)
+            .is_some_and(|operation| operation.idempotent);
+        match self.kind {
+            CallErrorKind::NotSent | CallErrorKind::TokenUnavailable => true,
+            CallErrorKind::Timeout | CallErrorKind::ConnectionLost | CallErrorKind::Decode => {
+                repeatable
+            }
+            CallErrorKind::HttpStatus => {
+                repeatable && self.http_status.is_some_and(is_transient_status)
+            }
+            CallErrorKind::Credentials | CallErrorKind::Refused | CallErrorKind::InvalidRequest => {
+                false
+            }
+        }
+    }
+
+    fn advice(&self) -> String {
+        let repeatable = self
+            .operation
+            .and_then(operations::find)
+            .map(|o| o.idempotent);
+        match self.kind {
+            CallErrorKind::Credentials => "check the access key and secret key".into(),
+            CallErrorKind::TokenUnavailable | CallErrorKind::NotSent => {
+                "nothing reached EnKash, so it is safe to try again shortly".into()
+            }
+            CallErrorKind::Refused => {
+                "EnKash understood the request and refused it: change the request rather than \
+                 repeating it"
+                    .into()
+            }
+            CallErrorKind::InvalidRequest => "fix the call's arguments".into(),
+            CallErrorKind::HttpStatus if !self.outcome_unknown() => match self.retry_after {
+                Some(wait) => format!(
+                    "EnKash asked to wait {}s before trying again",
+                    wait.as_secs()
+                ),
+                None if self.http_status == Some(429) => "slow down before trying again".into(),
+                None => "EnKash refused the request as sent".into(),
+            },
+            _ if repeatable == Some(true) => {
+                "the operation is safe to repeat: try again later".into()
+            }
+            _ => "EnKash may have acted on it: look the order up with get_order_status before \
+                  sending it again"
+                .into(),
+        }
+    }
+}
+
+/// Statuses that a later attempt may not meet again.
+pub(crate) fn is_transient_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(operation) = self.operation {
+            write!(f, "{operation}: ")?;
+        }
+        if matches!(
+            self.kind,
+            CallErrorKind::Credentials | CallErrorKind::TokenUnavailable
+        ) {
+            // The token error's own text already says what happened and what to do.
+            return f.write_str(&self.detail);
+        }
+        match self.kind {
+            CallErrorKind::Credentials => write!(f, "EnKash rejected the credentials")?,
+            CallErrorKind::TokenUnavailable => write!(f, "no EnKash access token could be had")?,
+            CallErrorKind::NotSent => write!(f, "could not connect to EnKash")?,
+            CallErrorKind::Timeout => write!(f, "no answer from EnKash in time")?,
+            CallErrorKind::ConnectionLost => write!(f, "the connection broke before the answer")?,
+            CallErrorKind::HttpStatus => write!(
+                f,
+                "EnKash answered HTTP {}",
+                self.http_status.unwrap_or_default()
+            )?,
+            CallErrorKind::Refused => write!(f, "EnKash refused the request")?,
+            CallErrorKind::Decode => write!(f, "EnKash's answer could not be read")?,
+            CallErrorKind::InvalidRequest => write!(f, "the request could not be built")?,
+        }
+        if let Some(code) = self.response_code {
+            write!(f, " (response_code {code})")?;
+        }
+        if !self.detail.is_empty() {
+            write!(f, ": {}", self.detail)?;
+        }
+        if self.attempts > 1 {
+            write!(f, ", after {} attempts", self.attempts)?;
+        }
+        write!(f, "; {}", self.advice())
+    }
+}
+
+impl std::error::Error for CallError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
+    }
+}

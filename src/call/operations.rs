@@ -1,0 +1,62 @@
+//! The spec's operations, as the build script read them: method, path template, and whether a
+//! call may be sent again after it may have reached the gateway.
+
+/// One operation of the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Operation {
+    /// The `operationId`, which is also the generated method's name.
+    pub id: &'static str,
+    /// The HTTP method, upper case.
+    pub method: &'static str,
+    /// The path template, e.g. `/api/v0/orders/{orderId}`.
+    pub path: &'static str,
+    /// A GET, or marked `x-enkash-idempotent: true`: safe to repeat after a timeout.
+    pub idempotent: bool,
+}
+
+include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+
+/// The operation with this id.
+pub(crate) fn find(id: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().find(|operation| operation.id == id)
+}
+
+/// The operation at this method and path template (parameter names are ignored).
+#[cfg(feature = "sandbox")]
+pub(crate) fn route(method: &str, template: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().find(|operation| {
+        operation.method.eq_ignore_ascii_case(method) && same_template(operation.path, template)
+    })
+}
+
+/// `/a/{x}/b` and `/a/{y}/b` are the same route.
+#[cfg(feature = "sandbox")]
+fn same_template(a: &str, b: &str) -> bool {
+    let is_parameter = |segment: &str| segment.starts_with('{');
+    a.split('/').count() == b.split('/').count()
+        && a.split('/')
+            .zip(b.split('/'))
+            .all(|(x, y)| x == y || (is_parameter(x) && is_parameter(y)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_comes_from_the_spec() {
+        let order = find("get_order_status").unwrap();
+        assert_eq!(
+            (order.method, order.path),
+            ("GET", "/api/v0/orders/{orderId}")
+        );
+        assert!(order.idempotent, "a GET is safe to repeat");
+        // Payments are never repeated once they may have reached the gateway.
+        for id in ["create_order", "submit_payment", "refund_transaction"] {
+            assert!(!find(id).unwrap().idempotent, "{id}");
+        }
+        // A POST is repeated only when the spec marks it.
+        assert!(find("search_settlement_payouts").unwrap().idempotent);
+        assert!(find("no_such_operation").is_none());
+    }
+}

@@ -1,0 +1,192 @@
+//! [`Payload`]: a generated call's result, turned into the payload or one [`CallError`].
+
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use serde::de::DeserializeOwned;
+
+use super::error::{CallError, CallErrorKind};
+use super::tag::CallTag;
+use crate::{types, ApiError, Envelope, Error, ResponseValue, TokenError, TokenErrorClass};
+
+/// Turns what a generated `send()` returns into the payload, or a [`CallError`] that covers every
+/// way the call can fail (token, network, HTTP status, `response_code`, unreadable body).
+///
+/// ```no_run
+/// use enkash::Payload;
+///
+/// # async fn demo(client: enkash::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let order = client.get_order_status().order_id("ORD_1").send().await.payload()?;
+/// println!("{:?}", order.status);
+/// # Ok(()) }
+/// ```
+pub trait Payload {
+    /// What a successful call hands back.
+    type Output;
+
+    /// The payload, or why there is none.
+    fn payload(self) -> Result<Self::Output, CallError>;
+}
+
+impl<T> Payload for Result<ResponseValue<T>, Error<types::ErrorBody>>
+where
+    T: Envelope + DeserializeOwned,
+{
+    type Output = T::Payload;
+
+    fn payload(self) -> Result<T::Payload, CallError> {
+        match self {
+            Ok(value) => {
+                let tag = CallTag::of_headers(value.headers());
+                value
+                    .into_inner()
+                    .into_payload()
+                    .map_err(|refusal| refused(refusal).tagged(tag))
+            }
+            Err(error) => Err(from_generated::<T>(error)),
+        }
+    }
+}
+
+fn refused(refusal: ApiError) -> CallError {
+    match refusal {
+        ApiError::Refused { code, message } => {
+            let mut error = CallError::new(CallErrorKind::Refused, message);
+            error.response_code = Some(code);
+            error
+        }
+        ApiError::MissingPayload => CallError::new(
+            CallErrorKind::Decode,
+            "response_code was 0 but there was no payload",
+        ),
+    }
+}
+
+/// A failed generated call as a [`CallError`]; `T` is the reply type, used to name the field
+/// of a reply that did not decode.
+fn from_generated<T: DeserializeOwned>(error: Error<types::ErrorBody>) -> CallError {
+    match error {
+        Error::Custom(message) => match TokenError::parse_call_error(&message) {
+            Some((TokenErrorClass::Rejected, text)) => {
+                CallError::new(CallErrorKind::Credentials, text)
+            }
+            Some((TokenErrorClass::Transient, text)) => {
+                CallError::new(CallErrorKind::TokenUnavailable, text)
+            }
+            None => CallError::new(CallErrorKind::InvalidRequest, message),
+        },
+        Error::InvalidRequest(message) => CallError::new(CallErrorKind::InvalidRequest, message),
+        Error::CommunicationError(mut error)
+        | Error::ResponseBodyError(mut error)
+        | Error::InvalidUpgrade(mut error) => {
+            let tag = CallTag::take_from_error(&mut error);
+            let kind = if error.is_connect() {
+                CallErrorKind::NotSent
+            } else if error.is_timeout() {
+                CallErrorKind::Timeout
+            } else if error.is_decode() {
+                CallErrorKind::Decode
+            } else if error.status().is_some() {
+                CallErrorKind::HttpStatus
+            } else {
+                CallErrorKind::ConnectionLost
+            };
+            let detail = match kind {
+                CallErrorKind::Decode => "the reply is not JSON",
+                CallErrorKind::HttpStatus => "the error body is not the documented shape",
+                _ => "",
+            };
+            let mut call_error = CallError::new(kind, detail).tagged(tag);
+            call_error.http_status = error.status().map(|s| s.as_u16());
+            call_error.source = Some(Box::new(error));
+            call_error
+        }
+        Error::ErrorResponse(response) => {
+            let tag = CallTag::of_headers(response.headers());
+            let (status, retry_after) = (response.status(), retry_after(response.headers()));
+            let body = response.into_inner();
+            let mut error = CallError::new(
+                CallErrorKind::HttpStatus,
+                body.response_message.unwrap_or_default(),
+            )
+            .tagged(tag);
+            error.http_status = Some(status.as_u16());
+            error.response_code = body.response_code;
+            error.retry_after = retry_after;
+            error
+        }
+        Error::UnexpectedResponse(response) => {
+            let mut error =
+                CallError::new(CallErrorKind::HttpStatus, "a status the spec does not list")
+                    .tagged(CallTag::of_headers(response.headers()));
+            error.http_status = Some(response.status().as_u16());
+            error
+        }
+        Error::InvalidResponsePayload(body, _) => {
+            let mut error = CallError::new(CallErrorKind::Decode, decode_problem::<T>(&body));
+            error.attempts = 1;
+            error
+        }
+    }
+}
+
+/// Where and why `body` does not decode as `T`, naming the field but never quoting a value.
+fn decode_problem<T: DeserializeOwned>(body: &[u8]) -> String {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Ok(_) => "the reply does not match the spec".to_string(),
+        Err(error) => format!(
+            "at `{}`: {}",
+            error.path(),
+            crate::webhook::problem_without_values(error.inner())
+        ),
+    }
+}
+
+/// `Retry-After` in seconds or as an HTTP date.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(
+        date.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+impl CallError {
+    fn tagged(mut self, tag: Option<CallTag>) -> Self {
+        if let Some(tag) = tag {
+            self.operation = Some(tag.operation);
+            self.attempts = tag.attempts;
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let headers = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(RETRY_AFTER, value.parse().unwrap());
+            headers
+        };
+        assert_eq!(retry_after(&headers("3")), Some(Duration::from_secs(3)));
+        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(120));
+        let wait = retry_after(&headers(&later)).unwrap();
+        assert!(
+            wait > Duration::from_secs(100) && wait <= Duration::from_secs(120),
+            "{wait:?}"
+        );
+        let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(120));
+        assert_eq!(retry_after(&headers(&past)), Some(Duration::ZERO));
+        assert_eq!(retry_after(&headers("soon")), None);
+        assert_eq!(retry_after(&HeaderMap::new()), None);
+    }
+}

@@ -1,0 +1,108 @@
+//! Call faults: what the next requests for an operation meet before (or instead of) the
+//! sandbox's answer, and the count of requests that reached the sandbox per operation.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::SandboxState;
+
+/// A fault the next call of an operation meets (see
+/// [`Sandbox::fail_next_calls`](super::Sandbox::fail_next_calls)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallFault {
+    /// Answer with this HTTP status and an error body; the operation is not performed.
+    Status(u16),
+    /// Answer with this status and `Retry-After: <whole seconds>`; the operation is not
+    /// performed.
+    RetryAfter(u16, Duration),
+    /// Wait this long, then perform the operation and answer normally.
+    Delay(Duration),
+    /// Drop the connection without performing the operation.
+    ResetBeforeProcessing,
+    /// Perform the operation, then drop the connection: it takes effect, the answer is lost.
+    ResetAfterProcessing,
+}
+
+/// Middleware on every route: counts the request for its operation and applies the next fault.
+pub(super) async fn inject(
+    State(state): State<Arc<SandboxState>>,
+    matched: Option<MatchedPath>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let operation = matched
+        .and_then(|path| crate::call::operations::route(request.method().as_str(), path.as_str()));
+    let Some(operation) = operation else {
+        return next.run(request).await;
+    };
+    let fault = {
+        let mut inner = state.lock();
+        *inner.attempts.entry(operation.id).or_default() += 1;
+        inner
+            .call_faults
+            .get_mut(operation.id)
+            .and_then(|faults| faults.pop_front())
+    };
+    match fault {
+        None => next.run(request).await,
+        Some(CallFault::Status(status)) => failure(status, None),
+        Some(CallFault::RetryAfter(status, wait)) => failure(status, Some(wait)),
+        Some(CallFault::Delay(delay)) => {
+            tokio::time::sleep(delay).await;
+            next.run(request).await
+        }
+        Some(CallFault::ResetBeforeProcessing) => dropped_connection(),
+        Some(CallFault::ResetAfterProcessing) => {
+            let _performed = next.run(request).await;
+            dropped_connection()
+        }
+    }
+}
+
+fn failure(status: u16, retry_after: Option<Duration>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = json!({"response_code": status.as_u16(), "response_message": "Injected failure"});
+    let mut response = (status, axum::Json(body)).into_response();
+    if let Some(wait) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs()));
+    }
+    response
+}
+
+/// A response whose body fails at once: the server closes the connection mid-answer.
+fn dropped_connection() -> Response {
+    let mut response = Response::new(Body::new(BrokenBody));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+struct BrokenBody;
+
+impl http_body::Body for BrokenBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, std::io::Error>>> {
+        Poll::Ready(Some(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "the sandbox dropped the connection",
+        ))))
+    }
+}
