@@ -266,24 +266,24 @@ async fn finish(
     if !answer.status.is_success() {
         span.record("error.type", answer.status.as_str());
     }
-    if answer.probe != Probe::NotJson && answer.probe != Probe::WrongShape {
-        let mut response = rebuild(*answer);
-        tag.mark_headers(response.headers_mut());
-        return Ok(response);
-    }
-    // The generated decoder would fail and lose the status and the tag: let reqwest say what is
-    // wrong instead, as a status error (keeping the status) or a decode error.
-    span.record("error.type", "unreadable reply");
-    let response = rebuild(Answer::clone(&answer));
-    if let Err(error) = response.error_for_status_ref() {
-        return Err(tag.mark_error(error));
-    }
-    if answer.probe == Probe::NotJson {
-        if let Err(error) = response.json::<serde::de::IgnoredAny>().await {
+    let readable = matches!(answer.probe, Probe::Readable(_));
+    let error_status = answer.status.is_client_error() || answer.status.is_server_error();
+    let garbled_success = answer.status.is_success() && answer.probe == Probe::NotJson;
+    if !readable && (error_status || garbled_success) {
+        // The generated decoder would fail and lose the status and the tag: let reqwest say
+        // what is wrong instead, as a status error (keeping the status) or a decode error.
+        span.record("error.type", "unreadable reply");
+        let response = rebuild(Answer::clone(&answer));
+        let error = match response.error_for_status_ref() {
+            Err(error) => Some(error),
+            Ok(_) => response.json::<serde::de::IgnoredAny>().await.err(),
+        };
+        if let Some(error) = error {
             return Err(tag.mark_error(error));
         }
     }
-    // JSON of the wrong shape for a success: the generated decoder names the problem.
+    // Readable, or JSON of the wrong shape for a success (the generated decoder names the
+    // problem), or a status the spec does not list.
     let mut response = rebuild(*answer);
     tag.mark_headers(response.headers_mut());
     Ok(response)

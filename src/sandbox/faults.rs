@@ -17,7 +17,7 @@ use super::SandboxState;
 
 /// A fault the next call of an operation meets (see
 /// [`Sandbox::fail_next_calls`](super::Sandbox::fail_next_calls)).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallFault {
     /// Answer with this HTTP status and an error body; the operation is not performed.
     Status(u16),
@@ -30,6 +30,8 @@ pub enum CallFault {
     ResetBeforeProcessing,
     /// Perform the operation, then drop the connection: it takes effect, the answer is lost.
     ResetAfterProcessing,
+    /// Perform the operation, then answer HTTP 200 with a body cut short (not JSON).
+    Garbled,
 }
 
 /// Middleware on every route: counts the request for its operation and applies the next fault.
@@ -64,6 +66,15 @@ pub(super) async fn inject(
         Some(CallFault::ResetAfterProcessing) => {
             let _performed = next.run(request).await;
             dropped_connection()
+        }
+        Some(CallFault::Garbled) => {
+            let _performed = next.run(request).await;
+            let mut response = r#"{"response_code": 0, "payl"#.into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            response
         }
     }
 }
