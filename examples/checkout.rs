@@ -8,7 +8,7 @@ use enkash::types::{
     Amount, CreateOrderRequest, Currency, CustomerDetail, PaymentDetail, PaymentMode,
     PaymentStatus, RefundRequest, SubmitPaymentRequest,
 };
-use enkash::{Client, Envelope, Rupees};
+use enkash::{Client, Payload, Rupees};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,12 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             ..Default::default()
         }))
         .try_into()?;
-    let order = client
-        .create_order()
-        .body(request)
-        .send()
-        .await?
-        .into_payload()?;
+    let order = client.create_order().body(request).send().await.payload()?;
     let order_id = order.order_id.clone().unwrap_or_default();
     println!(
         "order {order_id} created: {:?}, pay at {:?}",
@@ -59,8 +54,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .submit_payment()
         .body(payment)
         .send()
-        .await?
-        .into_payload()?;
+        .await
+        .payload()?;
     let transaction_id = transaction.transaction_id.unwrap_or_default();
     println!(
         "payment {transaction_id} submitted: {:?}",
@@ -74,8 +69,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .get_transaction_status()
             .transaction_id(&transaction_id)
             .send()
-            .await?
-            .into_payload()?
+            .await
+            .payload()?
             .status;
         match status {
             Some(PaymentStatus::Success | PaymentStatus::Failed | PaymentStatus::Cancelled) => {
@@ -101,8 +96,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .transaction_id(&transaction_id)
         .body(refund)
         .send()
-        .await?
-        .into_payload()?;
+        .await
+        .payload()?;
     let refunded = refund.amount.unwrap_or_default();
     println!("refund of {refunded} rupees: {:?}", refund.status);
 
@@ -110,8 +105,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .get_order_status()
         .order_id(&order_id)
         .send()
-        .await?
-        .into_payload()?;
+        .await
+        .payload()?;
     println!(
         "order {order_id} is {:?} with {} payment attempt(s)",
         order.status,

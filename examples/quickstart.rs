@@ -17,7 +17,7 @@ use enkash::types::{
     Amount, CreateOrderRequest, Currency, PaymentDetail, PaymentMode, RefundRequest,
     SubmitPaymentRequest,
 };
-use enkash::{Client, Envelope, Environment, TokenPolicy};
+use enkash::{Client, Environment, Payload, TokenPolicy};
 
 /// How long sandbox tokens live: short, so a run sees several of them.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(5);
@@ -187,12 +187,7 @@ async fn order_flow(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
             currency: Currency::Inr,
         })
         .try_into()?;
-    let order = client
-        .create_order()
-        .body(order)
-        .send()
-        .await?
-        .into_payload()?;
+    let order = client.create_order().body(order).send().await.payload()?;
     let order_id = order.order_id.unwrap_or_default();
     println!(
         "order {order_id}: {}, {} rupees",
@@ -212,15 +207,15 @@ async fn order_flow(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
         .submit_payment()
         .body(payment)
         .send()
-        .await?
-        .into_payload()?;
+        .await
+        .payload()?;
     let transaction_id = transaction.transaction_id.unwrap_or_default();
     let order = client
         .get_order_status()
         .order_id(&order_id)
         .send()
-        .await?
-        .into_payload()?;
+        .await
+        .payload()?;
     println!(
         "paid by UPI: transaction {transaction_id} {}, order now {}",
         show(&transaction.status),
@@ -237,8 +232,8 @@ async fn order_flow(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
         .transaction_id(&transaction_id)
         .body(refund)
         .send()
-        .await?
-        .into_payload()?;
+        .await
+        .payload()?;
     println!(
         "refunded {} rupees: refund {}\n",
         show(&refund.amount),

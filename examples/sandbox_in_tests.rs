@@ -2,23 +2,23 @@
 //! inject a fault, assert on what your code did. Run: `cargo run --example sandbox_in_tests`
 //! (the same code works inside `#[tokio::test]`).
 
-use enkash::sandbox::{Sandbox, TokenFault};
-use enkash::{Client, TokenError, TokenErrorClass};
+use enkash::sandbox::{CallFault, Sandbox, TokenFault};
+use enkash::{CallErrorKind, Client, Payload};
 
 /// Your code under test: looks up an order and says whether it is paid.
 async fn is_paid(client: &Client, order_id: &str) -> Result<bool, String> {
-    let response = client
+    let order = client
         .get_order_status()
         .order_id(order_id)
         .send()
         .await
-        .map_err(|e| match TokenError::class_of(&e) {
-            Some(TokenErrorClass::Transient) => format!("try again later: {e}"),
-            Some(TokenErrorClass::Rejected) => format!("check the EnKash keys: {e}"),
-            None => format!("lookup failed: {e}"),
+        .payload()
+        .map_err(|e| match e.kind() {
+            CallErrorKind::Credentials => format!("check the EnKash keys: {e}"),
+            _ if e.is_retryable() => format!("try again later: {e}"),
+            _ => format!("lookup failed: {e}"),
         })?;
-    Ok(response.payload.as_ref().and_then(|o| o.status.as_ref())
-        == Some(&enkash::types::OrderStatus::Paid))
+    Ok(order.status == Some(enkash::types::OrderStatus::Paid))
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -44,8 +44,13 @@ async fn main() {
     let outage = is_paid(&cold, Sandbox::PAID_ORDER_ID).await.unwrap_err();
     assert!(outage.starts_with("try again later"), "{outage}");
 
+    // A gateway hiccup on the lookup itself: the client retries it (a GET is safe to repeat).
+    sandbox.fail_next_calls("get_order_status", [CallFault::Status(503)]);
+    assert_eq!(is_paid(&client, Sandbox::PAID_ORDER_ID).await, Ok(true));
+
     println!(
-        "paid / unpaid / outage all handled; {} token requests",
-        sandbox.token_requests()
+        "paid / unpaid / outage / hiccup all handled; {} token requests, {} order lookups sent",
+        sandbox.token_requests(),
+        sandbox.attempts("get_order_status")
     );
 }

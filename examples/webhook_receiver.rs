@@ -18,7 +18,7 @@ use enkash::types::{
     Amount, CreateOrderRequest, Currency, PaymentDetail, PaymentMode, PaymentStatus,
     SubmitPaymentRequest,
 };
-use enkash::{Client, Envelope, Rupees};
+use enkash::{Client, Payload, Rupees};
 use tokio::sync::mpsc;
 
 struct Receiver {
@@ -46,8 +46,7 @@ async fn payment_notification(
         .transaction_id(&claimed.transaction_id)
         .send()
         .await
-        .map_err(|e| e.to_string())
-        .and_then(|r| r.into_payload().map_err(|e| e.to_string()));
+        .payload();
     match confirmed {
         Ok(transaction) if transaction.status == claimed.status => {
             let status = transaction
@@ -103,12 +102,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .notify_url(Some(notify_url))
         .try_into()?;
-    let order = client
-        .create_order()
-        .body(order)
-        .send()
-        .await?
-        .into_payload()?;
+    let order = client.create_order().body(order).send().await.payload()?;
     let payment_detail: PaymentDetail = PaymentDetail::builder()
         .payment_mode(PaymentMode::NetBanking)
         .bank_code(Some("HDFC".to_string()))
@@ -121,8 +115,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .submit_payment()
         .body(payment)
         .send()
-        .await?
-        .into_payload()?;
+        .await
+        .payload()?;
 
     let (id, status) = tokio::time::timeout(Duration::from_secs(10), confirmations.recv())
         .await?
