@@ -74,6 +74,7 @@ pub struct ClientBuilder {
     policy: TokenPolicy,
     clock: Arc<dyn Clock>,
     retry_policy: crate::RetryPolicy,
+    max_response_bytes: usize,
 }
 
 impl Client {
@@ -95,6 +96,7 @@ impl Client {
             policy: TokenPolicy::default(),
             clock: Arc::new(SystemClock),
             retry_policy: crate::RetryPolicy::default(),
+            max_response_bytes: crate::call::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -173,6 +175,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The most bytes of body an answer may have (default 4 MiB). A larger one is not read:
+    /// the call fails with a [`CallErrorKind::Decode`](crate::CallErrorKind::Decode) error
+    /// that says so, and the client never holds more than this. Token responses have their
+    /// own fixed limit of 64 KiB.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// The wall clock the token cache reads (default: the system clock). For tests.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -215,7 +226,15 @@ impl ClientBuilder {
         Ok(Client::new_with_client(
             &base_url,
             http,
-            Auth::new(cache, access_key, self.retry_policy),
+            Auth::new(
+                cache,
+                access_key,
+                crate::call::CallSettings {
+                    policy: self.retry_policy,
+                    budget: Default::default(),
+                    max_response_bytes: self.max_response_bytes,
+                },
+            ),
         ))
     }
 }

@@ -118,16 +118,18 @@ fn classify(error: crate::Error<ErrorBody>) -> TokenError {
             let status = response.status().as_u16();
             classify_status(status, None, format!("unexpected HTTP {status}"))
         }
-        E::InvalidResponsePayload(_, e) => TokenError::transient(
-            None,
-            format!(
-                "the token response is not the documented JSON ({:?} error at line {} column {})",
-                e.classify(),
-                e.line(),
-                e.column()
-            ),
-        ),
-        E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
+        E::InvalidResponsePayload(_, e) => not_json(Some(&e)),
+        E::CommunicationError(mut e) | E::ResponseBodyError(mut e) | E::InvalidUpgrade(mut e) => {
+            if crate::call::CallTag::take_from_error(&mut e).is_some_and(|tag| tag.oversized) {
+                return TokenError::transient(
+                    Some(e.status().map_or(200, |s| s.as_u16())),
+                    "the token response is larger than 64 KiB and was not read",
+                );
+            }
+            if e.is_decode() && !e.is_timeout() {
+                let source = std::error::Error::source(&e);
+                return not_json(source.and_then(|s| s.downcast_ref::<serde_json::Error>()));
+            }
             let kind = if e.is_timeout() {
                 "timed out"
             } else if e.is_connect() {
@@ -139,6 +141,22 @@ fn classify(error: crate::Error<ErrorBody>) -> TokenError {
         }
         E::InvalidRequest(reason) | E::Custom(reason) => TokenError::transient(None, reason),
     }
+}
+
+/// A token response that is not the documented JSON; where it went wrong, never what it held.
+fn not_json(error: Option<&serde_json::Error>) -> TokenError {
+    let place = error.map_or(String::new(), |e| {
+        format!(
+            " ({:?} error at line {} column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        )
+    });
+    TokenError::transient(
+        None,
+        format!("the token response is not the documented JSON{place}"),
+    )
 }
 
 fn classify_status(status: u16, code: Option<i32>, message: String) -> TokenError {

@@ -36,8 +36,7 @@ impl ClientHooks<Auth> for Client {
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         if info.operation_id == TOKEN_OPERATION {
-            // The token cache decides when to ask again.
-            return self.client.execute(request).await;
+            return crate::call::execute_token_request(self, request, info).await;
         }
         crate::call::execute(self, request, info).await
     }

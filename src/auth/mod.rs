@@ -39,23 +39,20 @@ pub struct Auth {
     cache: Option<Arc<TokenCache>>,
     /// `merchantAccessKey: <access key>`, marked sensitive.
     access_key: Option<HeaderValue>,
-    /// How failed calls are retried.
-    retry: Arc<crate::call::Retry>,
+    /// How calls are made: retries, the retry budget, the response size limit.
+    calls: Arc<crate::call::CallSettings>,
 }
 
 impl Auth {
     pub(crate) fn new(
         cache: TokenCache,
         access_key: HeaderValue,
-        retry_policy: crate::RetryPolicy,
+        calls: crate::call::CallSettings,
     ) -> Self {
         Self {
             cache: Some(Arc::new(cache)),
             access_key: Some(access_key),
-            retry: Arc::new(crate::call::Retry {
-                policy: retry_policy,
-                budget: Default::default(),
-            }),
+            calls: Arc::new(calls),
         }
     }
 
@@ -64,12 +61,12 @@ impl Auth {
         Self {
             cache: None,
             access_key: None,
-            retry: Default::default(),
+            calls: Default::default(),
         }
     }
 
-    pub(crate) fn retry(&self) -> &crate::call::Retry {
-        &self.retry
+    pub(crate) fn call_settings(&self) -> &crate::call::CallSettings {
+        &self.calls
     }
 
     pub(crate) async fn access_token(&self) -> Result<AccessToken, TokenError> {
@@ -104,7 +101,8 @@ impl fmt::Debug for Auth {
         f.debug_struct("Auth")
             .field("credentials", &self.cache.as_ref().map(|_| "<redacted>"))
             .field("policy", &self.cache.as_ref().map(|c| c.policy()))
-            .field("retry_policy", &self.retry.policy)
+            .field("retry_policy", &self.calls.policy)
+            .field("max_response_bytes", &self.calls.max_response_bytes)
             .finish()
     }
 }

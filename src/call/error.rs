@@ -70,6 +70,8 @@ pub struct CallError {
     /// The gateway's `response_message`, or what went wrong (never a body or a secret).
     pub(crate) detail: String,
     pub(crate) retry_after: Option<Duration>,
+    /// The answer was larger than the client's limit: asking again will not shrink it.
+    pub(crate) oversized: bool,
     pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -83,6 +85,7 @@ impl CallError {
             response_code: None,
             detail: detail.into(),
             retry_after: None,
+            oversized: false,
             source: None,
         }
     }
@@ -141,9 +144,8 @@ impl CallError {
             .is_some_and(|operation| operation.idempotent);
         match self.kind {
             CallErrorKind::NotSent | CallErrorKind::TokenUnavailable => true,
-            CallErrorKind::Timeout | CallErrorKind::ConnectionLost | CallErrorKind::Decode => {
-                repeatable
-            }
+            CallErrorKind::Timeout | CallErrorKind::ConnectionLost => repeatable,
+            CallErrorKind::Decode => repeatable && !self.oversized,
             CallErrorKind::HttpStatus => {
                 repeatable && self.http_status.is_some_and(is_transient_status)
             }

@@ -1,57 +1,47 @@
-//! The attempts one call makes: the body of the `exec` hook for every operation but the token
-//! one. Each attempt reads the whole answer, so a connection that breaks mid-answer is a failed
-//! attempt like any other; the 401 replay with a fresh token is one case of the same loop.
+//! The attempts one call makes: the body of the `exec` hook. Each attempt reads the whole answer
+//! (within a size limit), so a connection that breaks mid-answer is a failed attempt like any
+//! other; the 401 replay with a fresh token is one case of the same loop.
 
 use std::time::{Duration, Instant};
 
 use progenitor_client::OperationInfo;
-use reqwest::header::{HeaderMap, AUTHORIZATION};
-use reqwest::{ResponseBuilderExt, StatusCode};
+use reqwest::header::AUTHORIZATION;
+use reqwest::StatusCode;
 use tracing::field::Empty;
 use tracing::Instrument;
 
+use super::answer::{self, Attempt, Probe};
 use super::error::is_transient_status;
-use super::operations::{self, Operation};
+use super::operations;
 use super::payload::retry_after;
 use super::policy::{RetryBudget, RetryPolicy};
 use super::tag::CallTag;
-use crate::{types, Client};
+use crate::Client;
 
-/// A client's retry settings, shared by its clones.
-#[derive(Debug, Default)]
-pub(crate) struct Retry {
+/// The most a token response may hold: a token and a few fields, never megabytes.
+pub(crate) const TOKEN_RESPONSE_LIMIT: usize = 64 * 1024;
+
+/// How a client's calls are made, shared by its clones.
+#[derive(Debug)]
+pub(crate) struct CallSettings {
     pub policy: RetryPolicy,
     pub budget: RetryBudget,
+    /// The most bytes of body an API answer may have.
+    pub max_response_bytes: usize,
 }
 
-/// What one request came back with.
-enum Attempt {
-    /// An answer, read to the end.
-    Answer(Box<Answer>),
-    /// No (complete) answer.
-    Failed(reqwest::Error),
+impl Default for CallSettings {
+    fn default() -> Self {
+        Self {
+            policy: RetryPolicy::default(),
+            budget: RetryBudget::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
 }
 
-#[derive(Clone)]
-struct Answer {
-    status: StatusCode,
-    version: reqwest::Version,
-    url: reqwest::Url,
-    headers: HeaderMap,
-    body: bytes::Bytes,
-    probe: Probe,
-}
-
-/// What a first look at the body found.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Probe {
-    /// The JSON the status calls for, with the envelope's code if it has one.
-    Readable(Option<i64>),
-    /// JSON, but not what the status calls for.
-    WrongShape,
-    /// Not JSON at all (cut short, an HTML error page, ...).
-    NotJson,
-}
+/// 4 MiB: far above any answer EnKash documents, far below what would hurt a server.
+pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Why an attempt might be worth repeating.
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +50,27 @@ enum Transient {
     NotSent,
     /// It may have arrived: only operations safe to repeat are sent again.
     MayHaveArrived(&'static str),
+}
+
+/// The token request: sent once (the token cache decides when to ask again), its answer read
+/// within [`TOKEN_RESPONSE_LIMIT`].
+pub(crate) async fn execute_token_request(
+    client: &Client,
+    request: reqwest::Request,
+    info: &OperationInfo,
+) -> reqwest::Result<reqwest::Response> {
+    let tag = |oversized| CallTag {
+        operation: info.operation_id,
+        attempts: 1,
+        oversized,
+    };
+    match answer::send(&client.client, request, TOKEN_RESPONSE_LIMIT).await {
+        Attempt::Failed(error) => Err(tag(false).mark_error(error)),
+        Attempt::Answer(answer) => {
+            let tag = tag(answer.oversized);
+            answer.into_result(tag).await
+        }
+    }
 }
 
 /// Runs `request` for `info`'s operation, retrying as the client's policy allows.
@@ -83,7 +94,8 @@ pub(crate) async fn execute(
         error.type = Empty,
         enkash.duration_ms = Empty,
     );
-    attempts(client, request, operation, info.operation_id)
+    let repeatable = operation.is_some_and(|o| o.idempotent);
+    attempts(client, request, info.operation_id, repeatable)
         .instrument(span)
         .await
 }
@@ -91,12 +103,11 @@ pub(crate) async fn execute(
 async fn attempts(
     client: &Client,
     mut request: reqwest::Request,
-    operation: Option<&'static Operation>,
     operation_id: &'static str,
+    repeatable: bool,
 ) -> reqwest::Result<reqwest::Response> {
     let started = Instant::now();
-    let retry = client.inner.retry();
-    let repeatable = operation.is_some_and(|o| o.idempotent);
+    let settings = client.inner.call_settings();
     let mut replayed_401 = false;
     let mut count = 0;
     loop {
@@ -104,18 +115,15 @@ async fn attempts(
         // A streaming body cannot be cloned; such a request is sent once.
         let spare = request.try_clone();
         let sent_token = request.headers().get(AUTHORIZATION).cloned();
-        let attempt = send(client, request).await;
+        let attempt = answer::send(&client.client, request, settings.max_response_bytes).await;
         let transient = transient(&attempt);
         match transient {
-            Some(_) => retry.budget.record_failure(),
-            None => retry.budget.record_answer(),
+            Some(_) => settings.budget.record_failure(),
+            None => settings.budget.record_answer(),
         }
-        let tag = CallTag {
-            operation: operation_id,
-            attempts: count,
-        };
+        let done = |attempt| finish(attempt, operation_id, count, started);
         let Some(mut next) = spare else {
-            return finish(attempt, tag, started).await;
+            return done(attempt).await;
         };
 
         let unauthorized =
@@ -123,88 +131,42 @@ async fn attempts(
         if unauthorized {
             // One replay with a fresh token, never more: a second 401 goes back to the caller.
             let Some(sent_token) = sent_token.filter(|_| !replayed_401) else {
-                return finish(attempt, tag, started).await;
+                return done(attempt).await;
             };
             client.inner.invalidate(&sent_token);
             replayed_401 = true;
             tracing::info!(target: "enkash::call", reason = "401", attempt = count, delay_ms = 0, "retrying with a fresh token");
         } else {
             let Some(transient) = transient else {
-                return finish(attempt, tag, started).await;
+                return done(attempt).await;
             };
             let allowed = matches!(transient, Transient::NotSent) || repeatable;
-            let wait = match &attempt {
+            let asked = match &attempt {
                 Attempt::Answer(answer) => retry_after(&answer.headers),
                 Attempt::Failed(_) => None,
             };
-            let delay = retry.policy.delay(count, wait);
+            let delay = settings.policy.delay(count, asked);
             let (true, true, true, Some(delay)) = (
                 allowed,
-                count < retry.policy.attempts_allowed(),
-                retry.budget.allows_retry(),
+                count < settings.policy.attempts_allowed(),
+                settings.budget.allows_retry(),
                 delay,
             ) else {
-                return finish(attempt, tag, started).await;
+                return done(attempt).await;
             };
             let reason = match transient {
                 Transient::NotSent => "not sent",
                 Transient::MayHaveArrived(reason) => reason,
             };
-            tracing::info!(target: "enkash::call", reason, attempt = count, delay_ms = delay.as_millis() as u64, "retrying");
+            tracing::info!(target: "enkash::call", reason, attempt = count, delay_ms = duration_ms(delay), "retrying");
             tokio::time::sleep(delay).await;
         }
         // Every attempt carries the token the cache holds now.
         match client.inner.access_token().await {
             Ok(token) => client.inner.authorize(&mut next, &token),
-            Err(_) => return finish(attempt, tag, started).await,
+            Err(_) => return done(attempt).await,
         }
         request = next;
-    }
-}
-
-/// Sends one request and reads its whole answer.
-async fn send(client: &Client, request: reqwest::Request) -> Attempt {
-    let response = match client.client.execute(request).await {
-        Ok(response) => response,
-        Err(error) => return Attempt::Failed(error),
-    };
-    let (status, version) = (response.status(), response.version());
-    let (url, headers) = (response.url().clone(), response.headers().clone());
-    match response.bytes().await {
-        Ok(body) => {
-            let probe = probe(status, &body);
-            Attempt::Answer(Box::new(Answer {
-                status,
-                version,
-                url,
-                headers,
-                body,
-                probe,
-            }))
-        }
-        Err(error) => Attempt::Failed(error),
-    }
-}
-
-/// Reads the envelope's code (`response_code`, or `code` for the edit-split envelope) and
-/// checks that the body is the JSON the status calls for: an object for a success, an
-/// `ErrorBody` for an error status.
-fn probe(status: StatusCode, body: &[u8]) -> Probe {
-    #[derive(serde::Deserialize)]
-    struct Codes {
-        response_code: Option<i64>,
-        code: Option<i64>,
-    }
-    let read = if status.is_success() {
-        serde_json::from_slice::<Codes>(body).map(|codes| codes.response_code.or(codes.code))
-    } else {
-        serde_json::from_slice::<types::ErrorBody>(body)
-            .map(|error| error.response_code.map(i64::from))
-    };
-    match read {
-        Ok(code) => Probe::Readable(code),
-        Err(error) if error.is_syntax() || error.is_eof() => Probe::NotJson,
-        Err(_) => Probe::WrongShape,
     }
 }
 
@@ -214,6 +176,7 @@ fn transient(attempt: &Attempt) -> Option<Transient> {
         Attempt::Failed(error) if error.is_connect() => Some(Transient::NotSent),
         Attempt::Failed(error) if error.is_timeout() => Some(Transient::MayHaveArrived("timeout")),
         Attempt::Failed(_) => Some(Transient::MayHaveArrived("connection lost")),
+        Attempt::Answer(answer) if answer.oversized => None,
         Attempt::Answer(answer) if is_transient_status(answer.status.as_u16()) => {
             Some(Transient::MayHaveArrived(status_reason(answer.status)))
         }
@@ -239,12 +202,18 @@ fn status_reason(status: StatusCode) -> &'static str {
 /// closing fields recorded.
 async fn finish(
     attempt: Attempt,
-    tag: CallTag,
+    operation: &'static str,
+    attempts: u32,
     started: Instant,
 ) -> reqwest::Result<reqwest::Response> {
     let span = tracing::Span::current();
-    span.record("enkash.attempts", tag.attempts);
+    span.record("enkash.attempts", attempts);
     span.record("enkash.duration_ms", duration_ms(started.elapsed()));
+    let mut tag = CallTag {
+        operation,
+        attempts,
+        oversized: false,
+    };
     let answer = match attempt {
         Attempt::Failed(error) => {
             let kind = if error.is_connect() {
@@ -259,47 +228,19 @@ async fn finish(
         }
         Attempt::Answer(answer) => answer,
     };
+    tag.oversized = answer.oversized;
     span.record("http.response.status_code", answer.status.as_u16());
     if let Probe::Readable(Some(code)) = answer.probe {
         span.record("enkash.response_code", code);
     }
-    if !answer.status.is_success() {
+    if answer.oversized {
+        span.record("error.type", "oversized reply");
+    } else if answer.unreadable() {
+        span.record("error.type", "unreadable reply");
+    } else if !answer.status.is_success() {
         span.record("error.type", answer.status.as_str());
     }
-    let readable = matches!(answer.probe, Probe::Readable(_));
-    let error_status = answer.status.is_client_error() || answer.status.is_server_error();
-    let garbled_success = answer.status.is_success() && answer.probe == Probe::NotJson;
-    if !readable && (error_status || garbled_success) {
-        // The generated decoder would fail and lose the status and the tag: let reqwest say
-        // what is wrong instead, as a status error (keeping the status) or a decode error.
-        span.record("error.type", "unreadable reply");
-        let response = rebuild(Answer::clone(&answer));
-        let error = match response.error_for_status_ref() {
-            Err(error) => Some(error),
-            Ok(_) => response.json::<serde::de::IgnoredAny>().await.err(),
-        };
-        if let Some(error) = error {
-            return Err(tag.mark_error(error));
-        }
-    }
-    // Readable, or JSON of the wrong shape for a success (the generated decoder names the
-    // problem), or a status the spec does not list.
-    let mut response = rebuild(*answer);
-    tag.mark_headers(response.headers_mut());
-    Ok(response)
-}
-
-fn rebuild(answer: Answer) -> reqwest::Response {
-    let mut response = reqwest::Response::from(
-        http::Response::builder()
-            .status(answer.status)
-            .version(answer.version)
-            .url(answer.url)
-            .body(answer.body)
-            .unwrap_or_default(),
-    );
-    *response.headers_mut() = answer.headers;
-    response
+    answer.into_result(tag).await
 }
 
 fn duration_ms(elapsed: Duration) -> u64 {

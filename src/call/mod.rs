@@ -2,6 +2,7 @@
 //! retry policy and the client-wide retry budget, the [`CallError`] a failed call becomes, and
 //! the tracing span (target `enkash::call`) that records it.
 
+mod answer;
 mod error;
 mod exec;
 pub(crate) mod operations;
@@ -10,6 +11,7 @@ mod policy;
 mod tag;
 
 pub use error::{CallError, CallErrorKind};
-pub(crate) use exec::{execute, Retry};
+pub(crate) use exec::{execute, execute_token_request, CallSettings, DEFAULT_MAX_RESPONSE_BYTES};
 pub use payload::Payload;
 pub use policy::RetryPolicy;
+pub(crate) use tag::CallTag;

@@ -80,6 +80,7 @@ fn from_generated<T: DeserializeOwned>(error: Error<types::ErrorBody>) -> CallEr
         | Error::ResponseBodyError(mut error)
         | Error::InvalidUpgrade(mut error) => {
             let tag = CallTag::take_from_error(&mut error);
+            let oversized = tag.is_some_and(|tag| tag.oversized);
             let kind = if error.is_connect() {
                 CallErrorKind::NotSent
             } else if error.is_timeout() {
@@ -92,12 +93,16 @@ fn from_generated<T: DeserializeOwned>(error: Error<types::ErrorBody>) -> CallEr
                 CallErrorKind::ConnectionLost
             };
             let detail = match kind {
+                CallErrorKind::Decode if oversized => {
+                    "the reply is larger than the client's limit (ClientBuilder::max_response_bytes) and was not read"
+                }
                 CallErrorKind::Decode => "the reply is not JSON",
                 CallErrorKind::HttpStatus => "the error body is not the documented shape",
                 _ => "",
             };
             let mut call_error = CallError::new(kind, detail).tagged(tag);
             call_error.http_status = error.status().map(|s| s.as_u16());
+            call_error.oversized = oversized;
             call_error.source = Some(Box::new(error));
             call_error
         }

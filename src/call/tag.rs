@@ -12,23 +12,33 @@ use super::operations;
 const HEADER: HeaderName = HeaderName::from_static("enkash-call");
 const FRAGMENT: &str = "enkash-call=";
 
-/// Which operation, and how many requests were sent for it.
+/// Which operation, how many requests were sent for it, and whether the last answer was too
+/// large to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CallTag {
     pub operation: &'static str,
     pub attempts: u32,
+    pub oversized: bool,
 }
+
+const OVERSIZED: &str = ":oversized";
 
 impl CallTag {
     fn encode(self) -> String {
-        format!("{}:{}", self.operation, self.attempts)
+        let oversized = if self.oversized { OVERSIZED } else { "" };
+        format!("{}:{}{oversized}", self.operation, self.attempts)
     }
 
     fn decode(text: &str) -> Option<Self> {
+        let (text, oversized) = match text.strip_suffix(OVERSIZED) {
+            Some(text) => (text, true),
+            None => (text, false),
+        };
         let (operation, attempts) = text.split_once(':')?;
         Some(Self {
             operation: operations::find(operation)?.id,
             attempts: attempts.parse().ok()?,
+            oversized,
         })
     }
 
