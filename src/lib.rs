@@ -5,6 +5,8 @@ mod auth;
 mod call;
 mod client;
 mod envelope;
+#[doc(hidden)]
+pub mod fuzzing;
 mod generated;
 mod money;
 mod open_enums;

@@ -8,7 +8,7 @@ use tokio::time::Instant;
 
 use super::token::IssuedToken;
 use super::{AccessToken, Clock, Credentials, TokenError, TokenPolicy};
-use crate::types::{ErrorBody, TokenRequest};
+use crate::types::{ErrorBody, TokenRequest, TokenResponse};
 
 /// Result codes documented as success (the docs show both).
 const SUCCESS_CODES: [i32; 2] = [0, 200];
@@ -59,7 +59,7 @@ impl Fetcher {
             access_key: self.credentials.access_key().clone(),
             secret_key: self.credentials.secret_key().clone(),
         };
-        let response = self
+        let result = self
             .client
             .generate_token()
             // The guide asks for an `API-Key` header without saying what it holds; third-party
@@ -67,37 +67,57 @@ impl Fetcher {
             .api_key(self.credentials.access_key().expose_secret())
             .body(body)
             .send()
-            .await
-            .map_err(classify)?;
-        let received_at_wall = self.clock.now();
-        let server_date = response
-            .headers()
-            .get(DATE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok());
-        let body = response.into_inner();
-
-        if let Some(code) = body.result_code.filter(|c| !SUCCESS_CODES.contains(c)) {
-            return Err(TokenError::Rejected {
-                status: Some(200),
-                code: Some(code),
-                message: body
-                    .result_message
-                    .unwrap_or_else(|| "no message".to_string()),
-            });
-        }
-        AccessToken::anchor(
-            IssuedToken {
-                token: body.token,
-                expiry_ms: body.expiry,
-                server_date,
-                sent_at,
-                sent_at_wall,
-                received_at_wall,
-            },
-            &self.policy,
-        )
+            .await;
+        let times = Times {
+            sent_at,
+            sent_at_wall,
+            received_at_wall: self.clock.now(),
+        };
+        judge(result, times, &self.policy)
     }
+}
+
+/// When a token request was sent (both clocks) and when its answer arrived (wall clock).
+pub(crate) struct Times {
+    pub sent_at: Instant,
+    pub sent_at_wall: std::time::SystemTime,
+    pub received_at_wall: std::time::SystemTime,
+}
+
+/// What a token response amounts to: a token anchored to the local clocks, or why not.
+pub(crate) fn judge(
+    result: Result<crate::ResponseValue<TokenResponse>, crate::Error<ErrorBody>>,
+    times: Times,
+    policy: &TokenPolicy,
+) -> Result<AccessToken, TokenError> {
+    let response = result.map_err(classify)?;
+    let server_date = response
+        .headers()
+        .get(DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    let body = response.into_inner();
+
+    if let Some(code) = body.result_code.filter(|c| !SUCCESS_CODES.contains(c)) {
+        return Err(TokenError::Rejected {
+            status: Some(200),
+            code: Some(code),
+            message: body
+                .result_message
+                .unwrap_or_else(|| "no message".to_string()),
+        });
+    }
+    AccessToken::anchor(
+        IssuedToken {
+            token: body.token,
+            expiry_ms: body.expiry,
+            server_date,
+            sent_at: times.sent_at,
+            sent_at_wall: times.sent_at_wall,
+            received_at_wall: times.received_at_wall,
+        },
+        policy,
+    )
 }
 
 /// Sorts a failed token call into rejected (terminal) or transient. Messages never quote the

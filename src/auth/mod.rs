@@ -23,6 +23,7 @@ pub use token::AccessToken;
 
 pub(crate) use cache::TokenCache;
 pub(crate) use fetch::Fetcher;
+pub(crate) use fetch::{judge as judge_token_response, Times as TokenTimes};
 #[cfg(feature = "sandbox")]
 pub(crate) use token::epoch_ms;
 

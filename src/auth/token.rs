@@ -142,6 +142,19 @@ impl AccessToken {
             .unwrap_or_default()
     }
 
+    /// The refresh and hard points on both clocks: `(refresh_at, unusable_at, refresh_at_wall,
+    /// unusable_at_wall)`. For the model test in `tests/`, which checks them exactly.
+    #[doc(hidden)]
+    pub fn deadlines(&self) -> (Instant, Instant, SystemTime, SystemTime) {
+        let state = &self.0;
+        (
+            state.refresh_at,
+            state.unusable_at,
+            state.refresh_at_wall,
+            state.unusable_at_wall,
+        )
+    }
+
     pub(crate) fn header(&self) -> &HeaderValue {
         &self.0.header
     }

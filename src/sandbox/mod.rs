@@ -23,6 +23,8 @@
 //! ```
 
 mod faults;
+#[doc(hidden)]
+pub mod fuzzing;
 mod ledger;
 mod notify;
 mod routes;

@@ -90,7 +90,7 @@ fn refused(refusal: Refusal) -> Response {
 }
 
 /// Parses a request body into the type generated from the spec; the 400 names the field.
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
+pub(super) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         Refusal::Invalid(format!(

@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime};
 pub struct TestClock {
     base_wall: SystemTime,
     base: tokio::time::Instant,
-    jumped: Mutex<Duration>,
+    /// Milliseconds the wall clock has jumped, either way.
+    jumped: Mutex<i64>,
 }
 
 impl TestClock {
@@ -15,18 +16,31 @@ impl TestClock {
         std::sync::Arc::new(Self {
             base_wall: SystemTime::now(),
             base: tokio::time::Instant::now(),
-            jumped: Mutex::new(Duration::ZERO),
+            jumped: Mutex::new(0),
         })
     }
 
     /// Moves the wall clock forward without moving the monotonic clock (a suspend).
     pub fn jump(&self, by: Duration) {
-        *self.jumped.lock().unwrap() += by;
+        *self.jumped.lock().unwrap() += by.as_millis() as i64;
+    }
+
+    /// Moves the wall clock back (an NTP correction) without moving the monotonic clock.
+    #[allow(dead_code)]
+    pub fn jump_back(&self, by: Duration) {
+        *self.jumped.lock().unwrap() -= by.as_millis() as i64;
     }
 }
 
 impl enkash::Clock for TestClock {
     fn now(&self) -> SystemTime {
-        self.base_wall + self.base.elapsed() + *self.jumped.lock().unwrap()
+        let jumped = *self.jumped.lock().unwrap();
+        let shift = Duration::from_millis(jumped.unsigned_abs());
+        let now = self.base_wall + self.base.elapsed();
+        if jumped >= 0 {
+            now + shift
+        } else {
+            now - shift
+        }
     }
 }

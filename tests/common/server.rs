@@ -45,10 +45,21 @@ struct Script {
     reject_orders: usize,
     /// Times (paused-clock) at which token requests arrived.
     token_times: Vec<tokio::time::Instant>,
+    /// Every answered token request: when it arrived, when it was answered, whether it issued
+    /// a token.
+    token_log: Vec<TokenExchange>,
     /// The header values the last order request carried.
     last_order_headers: Option<(Option<String>, Option<String>)>,
     /// What the order endpoint answers instead of its default order.
     order_body: Option<Value>,
+}
+
+/// One token request as the server saw it.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenExchange {
+    pub arrived: tokio::time::Instant,
+    pub answered: tokio::time::Instant,
+    pub issued: bool,
 }
 
 /// The server's handle, shared with its handlers.
@@ -59,6 +70,9 @@ pub struct TestServer {
     pub order_requests: AtomicUsize,
     /// Token requests waiting at the gate.
     pub waiting: AtomicUsize,
+    /// Token requests being handled now, and the most at once so far.
+    in_flight: AtomicUsize,
+    pub max_in_flight: AtomicUsize,
     gate: Semaphore,
     gated: std::sync::atomic::AtomicBool,
     /// Offset of the server's clock from the real one, in seconds (may be negative).
@@ -82,6 +96,8 @@ impl TestServer {
             token_requests: AtomicUsize::new(0),
             order_requests: AtomicUsize::new(0),
             waiting: AtomicUsize::new(0),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
             gate: Semaphore::new(0),
             gated: Default::default(),
             skew_secs: Default::default(),
@@ -162,6 +178,11 @@ impl TestServer {
         self.script.lock().unwrap().token_times.clone()
     }
 
+    #[allow(dead_code)]
+    pub fn token_log(&self) -> Vec<TokenExchange> {
+        self.script.lock().unwrap().token_log.clone()
+    }
+
     /// `(Authorization, merchantAccessKey)` of the last order request.
     pub fn last_order_headers(&self) -> Option<(Option<String>, Option<String>)> {
         self.script.lock().unwrap().last_order_headers.clone()
@@ -193,7 +214,24 @@ fn epoch_ms(t: SystemTime) -> i64 {
     t.duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
 }
 
-async fn token(State(server): State<Arc<TestServer>>, Json(body): Json<Value>) -> Response {
+async fn token(State(server): State<Arc<TestServer>>, body: Json<Value>) -> Response {
+    let arrived = tokio::time::Instant::now();
+    let now_in_flight = server.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    server
+        .max_in_flight
+        .fetch_max(now_in_flight, Ordering::SeqCst);
+    let response = answer_token(&server, body).await;
+    server.in_flight.fetch_sub(1, Ordering::SeqCst);
+    let exchange = TokenExchange {
+        arrived,
+        answered: tokio::time::Instant::now(),
+        issued: response.status() == StatusCode::OK && response.headers().contains_key("x-issued"),
+    };
+    server.script.lock().unwrap().token_log.push(exchange);
+    response
+}
+
+async fn answer_token(server: &Arc<TestServer>, Json(body): Json<Value>) -> Response {
     server.token_requests.fetch_add(1, Ordering::SeqCst);
     server
         .script
@@ -259,15 +297,16 @@ async fn token(State(server): State<Arc<TestServer>>, Json(body): Json<Value>) -
                 .into_response();
         }
     };
-    if let Some(issued) = body["token"].as_str() {
-        server
-            .script
-            .lock()
-            .unwrap()
-            .valid
-            .insert(issued.to_string());
+    let issued = body["token"].as_str().map(str::to_string);
+    if let Some(issued) = &issued {
+        server.script.lock().unwrap().valid.insert(issued.clone());
     }
     let mut response = (StatusCode::from_u16(status).unwrap(), Json(body)).into_response();
+    if issued.is_some() {
+        response
+            .headers_mut()
+            .insert("x-issued", "1".parse().unwrap());
+    }
     if server.send_date.load(Ordering::SeqCst) {
         response
             .headers_mut()

@@ -1,0 +1,76 @@
+//! Entry points for the fuzz targets in `fuzz/` (not part of the API; hidden from the docs).
+//!
+//! Each takes raw bytes the way the network hands them over and runs the crate's real code on
+//! them. A fuzz target fails on a panic, so these must never panic on any input.
+
+use std::time::SystemTime;
+
+use crate::types;
+use crate::{Envelope, TokenPolicy};
+
+/// A token response with this status, optional `Date` header and body, turned into a token or
+/// a `TokenError` as a token refresh does. The typed result is built the way the generated
+/// `generate_token` builds it: 200 decodes a `TokenResponse`, 4xx/5xx an `ErrorBody`, anything
+/// else is an unexpected response.
+pub fn token_response(status: u16, date: Option<&str>, body: &[u8]) -> bool {
+    let Ok(status) = reqwest::StatusCode::from_u16(status) else {
+        return false;
+    };
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(date) = date.and_then(|d| reqwest::header::HeaderValue::from_str(d).ok()) {
+        headers.insert(reqwest::header::DATE, date);
+    }
+    // As the generated code does: decode, or keep the bytes with the decoder's error.
+    let invalid = |e| crate::Error::InvalidResponsePayload(body.to_vec().into(), e);
+    let result = match status.as_u16() {
+        200 => serde_json::from_slice::<types::TokenResponse>(body)
+            .map(|token| crate::ResponseValue::new(token, status, headers))
+            .map_err(invalid),
+        400..=599 => match serde_json::from_slice::<types::ErrorBody>(body) {
+            Ok(error) => Err(crate::Error::ErrorResponse(crate::ResponseValue::new(
+                error, status, headers,
+            ))),
+            Err(error) => Err(invalid(error)),
+        },
+        _ => {
+            let mut response = http::Response::new(body.to_vec());
+            *response.status_mut() = status;
+            *response.headers_mut() = headers;
+            Err(crate::Error::UnexpectedResponse(response.into()))
+        }
+    };
+    let now = SystemTime::now();
+    let times = crate::auth::TokenTimes {
+        sent_at: tokio::time::Instant::now(),
+        sent_at_wall: now,
+        received_at_wall: now,
+    };
+    let outcome = crate::auth::judge_token_response(result, times, &TokenPolicy::default());
+    // Whatever the outcome, formatting it must not fail or show the body.
+    match outcome {
+        Ok(token) => !format!("{token:?}").is_empty(),
+        Err(error) => !error.to_string().is_empty(),
+    }
+}
+
+/// `body` decoded as each envelope type the spec has, and unwrapped.
+pub fn envelopes(body: &[u8]) -> usize {
+    fn open<T: Envelope + serde::de::DeserializeOwned>(body: &[u8]) -> bool {
+        serde_json::from_slice::<T>(body).is_ok_and(|envelope| envelope.into_payload().is_ok())
+    }
+    [
+        open::<types::OrderResponse>(body),
+        open::<types::TransactionResponse>(body),
+        open::<types::RefundResponse>(body),
+        open::<types::SettlementPayoutResponse>(body),
+        open::<types::SettlementPayoutSearchResponse>(body),
+        open::<types::SplitAccountResponse>(body),
+        open::<types::SplitTransactionResponse>(body),
+    ]
+    .into_iter()
+    .filter(|opened| *opened)
+    .count()
+}
+
+#[cfg(feature = "sandbox")]
+pub use crate::sandbox::fuzzing::sandbox_request;
