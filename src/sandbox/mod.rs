@@ -212,6 +212,15 @@ impl Sandbox {
             .extend(faults);
     }
 
+    /// Faults still waiting for the next calls of `operation_id`.
+    pub fn pending_call_faults(&self, operation_id: &str) -> usize {
+        self.state
+            .lock()
+            .call_faults
+            .get(operation_id)
+            .map_or(0, |faults| faults.len())
+    }
+
     /// Requests for `operation_id` that reached the sandbox, faulted or not, authenticated or
     /// not.
     pub fn attempts(&self, operation_id: &str) -> u64 {
