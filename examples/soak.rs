@@ -103,7 +103,7 @@ async fn caller(client: Client, tally: Arc<Tally>, until: Instant, task: usize) 
     while Instant::now() < until {
         n += 1;
         tally.calls.fetch_add(1, Ordering::Relaxed);
-        if n % 200 == 0 {
+        if n.is_multiple_of(200) {
             pay_a_new_order(&client, &tally, &format!("SOAK{task}N{n}")).await;
         } else {
             let lookup = client
@@ -177,10 +177,10 @@ async fn weather(sandbox: Arc<Sandbox>, tally: Arc<Tally>, until: Instant) {
     while Instant::now() < until {
         tokio::time::sleep(Duration::from_millis(100)).await;
         tick += 1;
-        if tick % 30 == 0 {
+        if tick.is_multiple_of(30) {
             sandbox.revoke_all_tokens();
         }
-        if tick % 150 == 0 {
+        if tick.is_multiple_of(150) {
             let since_start = tally.started.map_or(0, |s| s.elapsed().as_millis() as u64);
             tally
                 .token_fault_at_ms
