@@ -83,6 +83,22 @@ fn client(base_url: String, timeout: Duration) -> enkash::Client {
         .unwrap()
 }
 
+/// An order lookup that must fail.
+trait FailedLookup {
+    async fn failed_lookup(&self) -> enkash::CallError;
+}
+
+impl FailedLookup for enkash::Client {
+    async fn failed_lookup(&self) -> enkash::CallError {
+        self.get_order_status()
+            .order_id("ORD_1")
+            .send()
+            .await
+            .payload()
+            .unwrap_err()
+    }
+}
+
 /// The process's peak resident memory so far (Linux: `VmHWM`), in bytes.
 fn peak_rss() -> usize {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
@@ -114,12 +130,8 @@ async fn a_gigabyte_or_endless_body_fails_clearly_without_being_buffered() {
         );
 
         let error = client(format!("{url}/o/{mode}"), Duration::from_secs(10))
-            .get_order_status()
-            .order_id("ORD_1")
-            .send()
-            .await
-            .payload()
-            .unwrap_err();
+            .failed_lookup()
+            .await;
         assert_eq!(error.kind(), CallErrorKind::Decode, "{mode}: {error}");
         assert!(
             error.to_string().contains("larger than the client's limit"),
@@ -160,12 +172,8 @@ async fn a_trickling_body_fails_within_the_timeout() {
 
     let started = Instant::now();
     let error = client(format!("{url}/o/trickle"), timeout)
-        .get_order_status()
-        .order_id("ORD_1")
-        .send()
-        .await
-        .payload()
-        .unwrap_err();
+        .failed_lookup()
+        .await;
     assert_eq!(error.kind(), CallErrorKind::Timeout, "{error}");
     // The token request comes first; both fit well within twice the timeout.
     assert!(started.elapsed() < timeout * 2, "{:?}", started.elapsed());
@@ -180,13 +188,7 @@ async fn the_limit_is_the_clients_to_set() {
         .max_response_bytes(1024)
         .build()
         .unwrap();
-    let error = small
-        .get_order_status()
-        .order_id("ORD_1")
-        .send()
-        .await
-        .payload()
-        .unwrap_err();
+    let error = small.failed_lookup().await;
     assert_eq!((error.kind(), error.attempts()), (CallErrorKind::Decode, 1));
     assert!(
         !error.is_retryable(),

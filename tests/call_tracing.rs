@@ -68,19 +68,30 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
     }
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn a_call_is_one_span_with_its_attempts_and_each_retry_an_event() {
+/// Records what this thread's calls trace until the guard is dropped.
+fn capturing() -> (Capture, tracing::subscriber::DefaultGuard) {
     let capture = Capture::default();
-    let _guard =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(capture.clone()));
+    let subscriber = tracing_subscriber::registry().with(capture.clone());
+    (capture, tracing::subscriber::set_default(subscriber))
+}
 
-    let sandbox = Sandbox::start().await.unwrap();
-    let client = enkash::Client::builder()
+fn client_for(sandbox: &Sandbox, policy: RetryPolicy) -> enkash::Client {
+    enkash::Client::builder()
         .base_url(sandbox.base_url())
         .credentials(sandbox.access_key(), sandbox.secret_key())
-        .retry_policy(RetryPolicy::default().initial_delay(Duration::from_millis(5)))
+        .retry_policy(policy)
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_call_is_one_span_with_its_attempts_and_each_retry_an_event() {
+    let (capture, _guard) = capturing();
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client_for(
+        &sandbox,
+        RetryPolicy::default().initial_delay(Duration::from_millis(5)),
+    );
     sandbox.fail_next_calls(
         "get_order_status",
         [CallFault::Status(503), CallFault::Status(503)],
@@ -144,15 +155,9 @@ async fn a_call_is_one_span_with_its_attempts_and_each_retry_an_event() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_failed_call_records_its_error_type_and_status() {
-    let capture = Capture::default();
-    let _guard =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(capture.clone()));
+    let (capture, _guard) = capturing();
     let sandbox = Sandbox::start().await.unwrap();
-    let client = enkash::Client::builder()
-        .base_url(sandbox.base_url())
-        .credentials(sandbox.access_key(), sandbox.secret_key())
-        .build()
-        .unwrap();
+    let client = client_for(&sandbox, RetryPolicy::default());
     sandbox.fail_next_calls("submit_payment", [CallFault::Status(503)]);
     let payment: enkash::types::SubmitPaymentRequest = serde_json::from_value(serde_json::json!({
         "orderId": Sandbox::CREATED_ORDER_ID,

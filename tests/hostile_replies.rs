@@ -50,19 +50,24 @@ fn client(url: &str) -> enkash::Client {
         .unwrap()
 }
 
+/// An order lookup that must fail.
+async fn failed_lookup(url: &str) -> enkash::CallError {
+    client(url)
+        .get_order_status()
+        .order_id("ORD_1")
+        .send()
+        .await
+        .payload()
+        .unwrap_err()
+}
+
 const SECRET_BODY: &str = "<html>card 4111111111111111</html>";
 
 #[tokio::test]
 async fn an_html_error_page_keeps_its_status_and_is_retried_for_a_get() {
     let (url, replies) =
         server(&[(503, SECRET_BODY), (503, SECRET_BODY), (503, SECRET_BODY)]).await;
-    let error = client(&url)
-        .get_order_status()
-        .order_id("ORD_1")
-        .send()
-        .await
-        .payload()
-        .unwrap_err();
+    let error = failed_lookup(&url).await;
     assert_eq!(
         (error.kind(), error.http_status()),
         (CallErrorKind::HttpStatus, Some(503))
@@ -76,13 +81,7 @@ async fn an_html_error_page_keeps_its_status_and_is_retried_for_a_get() {
 #[tokio::test]
 async fn a_reply_that_is_not_json_is_a_decode_error_after_the_retries() {
     let (url, _) = server(&[(200, "{\"response_code\": 0, \"pay"); 3]).await;
-    let error = client(&url)
-        .get_order_status()
-        .order_id("ORD_1")
-        .send()
-        .await
-        .payload()
-        .unwrap_err();
+    let error = failed_lookup(&url).await;
     assert_eq!((error.kind(), error.attempts()), (CallErrorKind::Decode, 3));
     assert!(error.outcome_unknown() && error.is_retryable(), "{error}");
 }
@@ -91,13 +90,7 @@ async fn a_reply_that_is_not_json_is_a_decode_error_after_the_retries() {
 async fn a_reply_of_the_wrong_shape_names_the_field_but_not_the_value() {
     let body = r#"{"response_code": 0, "payload": {"orderId": "O", "amount": "4111111111111111"}}"#;
     let (url, _) = server(&[(200, body)]).await;
-    let error = client(&url)
-        .get_order_status()
-        .order_id("ORD_1")
-        .send()
-        .await
-        .payload()
-        .unwrap_err();
+    let error = failed_lookup(&url).await;
     assert_eq!(error.kind(), CallErrorKind::Decode);
     let rendered = format!("{error} {error:?}");
     assert!(rendered.contains("payload.amount"), "{rendered}");
@@ -107,13 +100,7 @@ async fn a_reply_of_the_wrong_shape_names_the_field_but_not_the_value() {
 #[tokio::test]
 async fn a_status_the_spec_does_not_list_is_an_http_status_error() {
     let (url, _) = server(&[(302, "")]).await;
-    let error = client(&url)
-        .get_order_status()
-        .order_id("ORD_1")
-        .send()
-        .await
-        .payload()
-        .unwrap_err();
+    let error = failed_lookup(&url).await;
     assert_eq!(
         (error.kind(), error.http_status()),
         (CallErrorKind::HttpStatus, Some(302))
