@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use enkash::sandbox::{CallFault, Sandbox};
+use enkash::sandbox::{CallFault, Sandbox, TokenFault};
 use enkash::types::{
     OrderStatus, PaymentDetail, PaymentMode, SettlementPayoutSearch, SubmitPaymentRequest,
 };
@@ -374,4 +374,27 @@ async fn call_errors_work_with_question_mark_and_show_no_secret() {
     for secret in [sandbox.secret_key(), sandbox.access_key(), token.as_str()] {
         assert!(!rendered.contains(secret), "{rendered}");
     }
+}
+
+#[tokio::test]
+async fn a_retry_that_finds_no_token_ends_the_call_as_token_unavailable() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox, quick());
+    client.access_token().await.unwrap();
+    sandbox.revoke_all_tokens();
+    sandbox.fail_next_token_requests([TokenFault::Status(503)]);
+    let error = order_status(&client, Sandbox::PAID_ORDER_ID)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), CallErrorKind::TokenUnavailable, "{error}");
+    assert_eq!(
+        (error.attempts(), sandbox.attempts("get_order_status")),
+        (1, 1)
+    );
+    assert!(error.is_retryable() && !error.outcome_unknown());
+    let text = error.to_string();
+    assert!(
+        text.contains("no access token") && text.contains("HTTP 401"),
+        "{text}"
+    );
 }

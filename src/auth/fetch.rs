@@ -140,7 +140,8 @@ fn classify(error: crate::Error<ErrorBody>) -> TokenError {
         }
         E::InvalidResponsePayload(_, e) => not_json(Some(&e)),
         E::CommunicationError(mut e) | E::ResponseBodyError(mut e) | E::InvalidUpgrade(mut e) => {
-            if crate::call::CallTag::take_from_error(&mut e).is_some_and(|tag| tag.oversized) {
+            let ending = crate::call::CallTag::take_from_error(&mut e).map(|tag| tag.ending);
+            if ending == Some(crate::call::Ending::Oversized) {
                 return TokenError::transient(
                     Some(e.status().map_or(200, |s| s.as_u16())),
                     "the token response is larger than 64 KiB and was not read",

@@ -15,7 +15,7 @@ use super::error::is_transient_status;
 use super::operations;
 use super::payload::retry_after;
 use super::policy::{RetryBudget, RetryPolicy};
-use super::tag::CallTag;
+use super::tag::{CallTag, Ending};
 use crate::Client;
 
 /// The most a token response may hold: a token and a few fields, never megabytes.
@@ -59,18 +59,8 @@ pub(crate) async fn execute_token_request(
     request: reqwest::Request,
     info: &OperationInfo,
 ) -> reqwest::Result<reqwest::Response> {
-    let tag = |oversized| CallTag {
-        operation: info.operation_id,
-        attempts: 1,
-        oversized,
-    };
-    match answer::send(&client.client, request, TOKEN_RESPONSE_LIMIT).await {
-        Attempt::Failed(error) => Err(tag(false).mark_error(error)),
-        Attempt::Answer(answer) => {
-            let tag = tag(answer.oversized);
-            answer.into_result(tag).await
-        }
-    }
+    let attempt = answer::send(&client.client, request, TOKEN_RESPONSE_LIMIT).await;
+    finish(attempt, info.operation_id, 1, Ending::Plain).await
 }
 
 /// Runs `request` for `info`'s operation, retrying as the client's policy allows.
@@ -121,7 +111,7 @@ async fn attempts(
             Some(_) => settings.budget.record_failure(),
             None => settings.budget.record_answer(),
         }
-        let done = |attempt| finish(attempt, operation_id, count, started);
+        let done = |attempt| traced_finish(attempt, operation_id, count, started, Ending::Plain);
         let Some(mut next) = spare else {
             return done(attempt).await;
         };
@@ -164,7 +154,10 @@ async fn attempts(
         // Every attempt carries the token the cache holds now.
         match client.inner.access_token().await {
             Ok(token) => client.inner.authorize(&mut next, &token),
-            Err(_) => return done(attempt).await,
+            Err(_) => {
+                let ending = Ending::NoTokenForRetry;
+                return traced_finish(attempt, operation_id, count, started, ending).await;
+            }
         }
         request = next;
     }
@@ -200,47 +193,61 @@ fn status_reason(status: StatusCode) -> &'static str {
 
 /// The call's result as the generated code expects it, tagged for `payload()`, with the span's
 /// closing fields recorded.
-async fn finish(
+async fn traced_finish(
     attempt: Attempt,
     operation: &'static str,
     attempts: u32,
     started: Instant,
+    ending: Ending,
 ) -> reqwest::Result<reqwest::Response> {
     let span = tracing::Span::current();
     span.record("enkash.attempts", attempts);
     span.record("enkash.duration_ms", duration_ms(started.elapsed()));
+    let error_type = match &attempt {
+        Attempt::Failed(error) if error.is_connect() => Some("connect"),
+        Attempt::Failed(error) if error.is_timeout() => Some("timeout"),
+        Attempt::Failed(_) => Some("connection_lost"),
+        Attempt::Answer(answer) => {
+            span.record("http.response.status_code", answer.status.as_u16());
+            if let Probe::Readable(Some(code)) = answer.probe {
+                span.record("enkash.response_code", code);
+            }
+            if answer.oversized {
+                Some("oversized reply")
+            } else if answer.unreadable() {
+                Some("unreadable reply")
+            } else {
+                (!answer.status.is_success()).then(|| answer.status.as_str())
+            }
+        }
+    };
+    if let Some(error_type) = error_type {
+        span.record("error.type", error_type);
+    }
+    finish(attempt, operation, attempts, ending).await
+}
+
+/// The result as the generated code expects it, tagged for `payload()`.
+async fn finish(
+    attempt: Attempt,
+    operation: &'static str,
+    attempts: u32,
+    ending: Ending,
+) -> reqwest::Result<reqwest::Response> {
     let mut tag = CallTag {
         operation,
         attempts,
-        oversized: false,
+        ending,
     };
-    let answer = match attempt {
-        Attempt::Failed(error) => {
-            let kind = if error.is_connect() {
-                "connect"
-            } else if error.is_timeout() {
-                "timeout"
-            } else {
-                "connection_lost"
-            };
-            span.record("error.type", kind);
-            return Err(tag.mark_error(error));
+    match attempt {
+        Attempt::Failed(error) => Err(tag.mark_error(error)),
+        Attempt::Answer(answer) => {
+            if answer.oversized {
+                tag.ending = Ending::Oversized;
+            }
+            answer.into_result(tag).await
         }
-        Attempt::Answer(answer) => answer,
-    };
-    tag.oversized = answer.oversized;
-    span.record("http.response.status_code", answer.status.as_u16());
-    if let Probe::Readable(Some(code)) = answer.probe {
-        span.record("enkash.response_code", code);
     }
-    if answer.oversized {
-        span.record("error.type", "oversized reply");
-    } else if answer.unreadable() {
-        span.record("error.type", "unreadable reply");
-    } else if !answer.status.is_success() {
-        span.record("error.type", answer.status.as_str());
-    }
-    answer.into_result(tag).await
 }
 
 fn duration_ms(elapsed: Duration) -> u64 {

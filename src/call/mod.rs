@@ -14,4 +14,4 @@ pub use error::{CallError, CallErrorKind};
 pub(crate) use exec::{execute, execute_token_request, CallSettings, DEFAULT_MAX_RESPONSE_BYTES};
 pub use payload::Payload;
 pub use policy::RetryPolicy;
-pub(crate) use tag::CallTag;
+pub(crate) use tag::{CallTag, Ending};

@@ -6,7 +6,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde::de::DeserializeOwned;
 
 use super::error::{CallError, CallErrorKind};
-use super::tag::CallTag;
+use super::tag::{CallTag, Ending};
 use crate::{types, ApiError, Envelope, Error, ResponseValue, TokenError, TokenErrorClass};
 
 /// Turns what a generated `send()` returns into the payload, or a [`CallError`] that covers every
@@ -80,7 +80,7 @@ fn from_generated<T: DeserializeOwned>(error: Error<types::ErrorBody>) -> CallEr
         | Error::ResponseBodyError(mut error)
         | Error::InvalidUpgrade(mut error) => {
             let tag = CallTag::take_from_error(&mut error);
-            let oversized = tag.is_some_and(|tag| tag.oversized);
+            let oversized = tag.is_some_and(|tag| tag.ending == Ending::Oversized);
             let kind = if error.is_connect() {
                 CallErrorKind::NotSent
             } else if error.is_timeout() {
@@ -100,11 +100,11 @@ fn from_generated<T: DeserializeOwned>(error: Error<types::ErrorBody>) -> CallEr
                 CallErrorKind::HttpStatus => "the error body is not the documented shape",
                 _ => "",
             };
-            let mut call_error = CallError::new(kind, detail).tagged(tag);
+            let mut call_error = CallError::new(kind, detail);
             call_error.http_status = error.status().map(|s| s.as_u16());
             call_error.oversized = oversized;
             call_error.source = Some(Box::new(error));
-            call_error
+            call_error.tagged(tag)
         }
         Error::ErrorResponse(response) => {
             let tag = CallTag::of_headers(response.headers());
@@ -113,19 +113,17 @@ fn from_generated<T: DeserializeOwned>(error: Error<types::ErrorBody>) -> CallEr
             let mut error = CallError::new(
                 CallErrorKind::HttpStatus,
                 body.response_message.unwrap_or_default(),
-            )
-            .tagged(tag);
+            );
             error.http_status = Some(status.as_u16());
             error.response_code = body.response_code;
             error.retry_after = retry_after;
-            error
+            error.tagged(tag)
         }
         Error::UnexpectedResponse(response) => {
             let mut error =
-                CallError::new(CallErrorKind::HttpStatus, "a status the spec does not list")
-                    .tagged(CallTag::of_headers(response.headers()));
+                CallError::new(CallErrorKind::HttpStatus, "a status the spec does not list");
             error.http_status = Some(response.status().as_u16());
-            error
+            error.tagged(CallTag::of_headers(response.headers()))
         }
         Error::InvalidResponsePayload(body, _) => {
             let mut error = CallError::new(CallErrorKind::Decode, decode_problem::<T>(&body));
@@ -163,10 +161,22 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 impl CallError {
     fn tagged(mut self, tag: Option<CallTag>) -> Self {
-        if let Some(tag) = tag {
-            self.operation = Some(tag.operation);
-            self.attempts = tag.attempts;
+        let Some(tag) = tag else {
+            return self;
+        };
+        if tag.ending == Ending::NoTokenForRetry {
+            // What ended the call is the missing token. Retries are only ever made where the
+            // earlier attempts could not have taken effect or were safe to repeat.
+            let last = self.to_string();
+            let last = last.split("; ").next().unwrap_or_default();
+            self.detail = format!(
+                "another attempt was due but no access token could be had (the last attempt: \
+                 {last}); it is safe to try again shortly"
+            );
+            self.kind = CallErrorKind::TokenUnavailable;
         }
+        self.operation = Some(tag.operation);
+        self.attempts = tag.attempts;
         self
     }
 }

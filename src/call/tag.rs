@@ -12,33 +12,50 @@ use super::operations;
 const HEADER: HeaderName = HeaderName::from_static("enkash-call");
 const FRAGMENT: &str = "enkash-call=";
 
-/// Which operation, how many requests were sent for it, and whether the last answer was too
-/// large to read.
+/// Which operation, how many requests were sent for it, and anything unusual about how the
+/// call ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CallTag {
     pub operation: &'static str,
     pub attempts: u32,
-    pub oversized: bool,
+    pub ending: Ending,
 }
 
-const OVERSIZED: &str = ":oversized";
+/// How a call ended, beyond what its last answer or error says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ending {
+    /// As the last attempt went.
+    Plain,
+    /// The last answer was larger than the limit and was not read.
+    Oversized,
+    /// Another attempt was due but no access token could be had for it.
+    NoTokenForRetry,
+}
+
+const ENDINGS: [(Ending, &str); 2] = [
+    (Ending::Oversized, ":oversized"),
+    (Ending::NoTokenForRetry, ":no-token"),
+];
 
 impl CallTag {
     fn encode(self) -> String {
-        let oversized = if self.oversized { OVERSIZED } else { "" };
-        format!("{}:{}{oversized}", self.operation, self.attempts)
+        let ending = ENDINGS
+            .iter()
+            .find(|(ending, _)| *ending == self.ending)
+            .map_or("", |(_, suffix)| suffix);
+        format!("{}:{}{ending}", self.operation, self.attempts)
     }
 
     fn decode(text: &str) -> Option<Self> {
-        let (text, oversized) = match text.strip_suffix(OVERSIZED) {
-            Some(text) => (text, true),
-            None => (text, false),
-        };
+        let (text, ending) = ENDINGS
+            .iter()
+            .find_map(|(ending, suffix)| Some((text.strip_suffix(suffix)?, *ending)))
+            .unwrap_or((text, Ending::Plain));
         let (operation, attempts) = text.split_once(':')?;
         Some(Self {
             operation: operations::find(operation)?.id,
             attempts: attempts.parse().ok()?,
-            oversized,
+            ending,
         })
     }
 
