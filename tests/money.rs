@@ -113,3 +113,115 @@ fn generated_money_fields_refuse_sub_paise_and_name_the_field() {
         "{error}"
     );
 }
+
+// Examples at the edges, beside the properties above.
+fn rupees(text: &str) -> Rupees {
+    text.parse().unwrap()
+}
+
+#[test]
+fn parses_the_documented_forms() {
+    assert_eq!(rupees("1499.5").paise(), 149_950);
+    assert_eq!(rupees("1499.50").paise(), 149_950);
+    assert_eq!(rupees("0.01").paise(), 1);
+    assert_eq!(rupees("1000").paise(), 100_000);
+    assert_eq!(rupees("-0.05").paise(), -5);
+    assert_eq!(rupees("-0").paise(), 0);
+    assert_eq!(rupees("007.10").paise(), 710);
+}
+
+#[test]
+fn refuses_what_it_cannot_hold_exactly_and_says_why() {
+    use ParseRupeesReason::*;
+    for (text, reason) in [
+        ("", Empty),
+        ("abc", NotDecimal),
+        ("NaN", NotDecimal),
+        ("inf", NotDecimal),
+        ("-inf", NotDecimal),
+        ("1e3", NotDecimal),
+        ("1.5E2", NotDecimal),
+        (" 1", NotDecimal),
+        ("1 ", NotDecimal),
+        ("+1", NotDecimal),
+        ("--1", NotDecimal),
+        ("-", NotDecimal),
+        (".5", NotDecimal),
+        ("1.", NotDecimal),
+        ("1.2.3", NotDecimal),
+        ("1,000", NotDecimal),
+        ("١٢", NotDecimal),
+        ("1.005", SubPaise),
+        ("0.001", SubPaise),
+        ("92233720368547758.08", OutOfRange),
+        ("-92233720368547758.09", OutOfRange),
+        ("1000000000000000000000000000000000000000", OutOfRange),
+    ] {
+        let error = text.parse::<Rupees>().unwrap_err();
+        assert_eq!(error.reason(), reason, "{text:?}");
+        assert!(error.to_string().contains(&format!("{text:?}")), "{error}");
+    }
+}
+
+#[test]
+fn the_extremes_of_i64_parse_and_display() {
+    for paise in [i64::MIN, i64::MAX, -1, 0, 1] {
+        let amount = Rupees::from_paise(paise);
+        assert_eq!(rupees(&amount.to_string()), amount);
+    }
+    assert_eq!(
+        Rupees::from_paise(i64::MIN).to_string(),
+        "-92233720368547758.08"
+    );
+}
+
+#[test]
+fn arithmetic_never_wraps() {
+    let max = Rupees::from_paise(i64::MAX);
+    assert_eq!(max.checked_add(Rupees::from_paise(1)), None);
+    assert_eq!(
+        Rupees::from_paise(i64::MIN).checked_sub(Rupees::from_paise(1)),
+        None
+    );
+    assert_eq!(max.checked_mul(2), None);
+    assert_eq!(Rupees::checked_sum([max, Rupees::from_paise(1)]), None);
+    assert_eq!(rupees("0.10").checked_mul(3), Some(rupees("0.30")));
+}
+
+#[test]
+fn json_is_a_number_with_at_most_two_decimals() {
+    let json = |amount: Rupees| serde_json::to_string(&amount).unwrap();
+    assert_eq!(json(rupees("20.15")), "20.15");
+    assert_eq!(json(rupees("1499.50")), "1499.5");
+    assert_eq!(json(rupees("1000")), "1000");
+    assert_eq!(json(rupees("-0.01")), "-0.01");
+    assert_eq!(json(Rupees::MAX_JSON), "999999999999.99");
+    assert!(
+        serde_json::to_string(&Rupees::MAX_JSON.checked_add(Rupees::from_paise(1)).unwrap())
+            .is_err()
+    );
+}
+
+#[test]
+fn json_with_sub_paise_digits_or_out_of_range_is_refused() {
+    let read = |text: &str| serde_json::from_str::<Rupees>(text);
+    assert_eq!(read("1499.5").unwrap(), rupees("1499.50"));
+    assert_eq!(read("1.5e3").unwrap(), rupees("1500"));
+    assert_eq!(read("0.30").unwrap(), rupees("0.3"));
+    for bad in [
+        "1.005",
+        "0.001",
+        "999999999999.991",
+        "1e12",
+        "-1e12",
+        "1e300",
+        "18446744073709551615",
+        "\"1.50\"",
+        "null",
+        "true",
+    ] {
+        assert!(read(bad).is_err(), "{bad} was accepted");
+    }
+    let message = read("1.005").unwrap_err().to_string();
+    assert!(message.contains("more than two decimals"), "{message}");
+}
