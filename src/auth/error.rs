@@ -26,7 +26,7 @@ pub enum TokenError {
         message: String,
     },
     /// The token endpoint could not be used right now: a timeout, a connection error, HTTP 5xx
-    /// or 429, an unparsable body, or a token whose expiry is already past or implausible. The
+    /// or 429, an unparsable body, or a token whose expiry is already past. The
     /// cache retries after a short backoff.
     #[error("could not get an EnKash access token, will retry shortly: {reason}")]
     Transient {

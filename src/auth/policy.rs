@@ -44,7 +44,8 @@ pub struct TokenPolicy {
     pub backoff_initial: Duration,
     /// Longest pause after repeated failures (default 30 s).
     pub backoff_max: Duration,
-    /// A token claiming to live longer than this is treated as a bad response (default 7 days).
+    /// A token claiming to live longer than this is used as if it lived this long, and refreshed
+    /// accordingly (default 7 days).
     pub max_lifetime: Duration,
 }
 

@@ -83,16 +83,17 @@ impl AccessToken {
                 format!("the token had already expired when it arrived ({lifetime_ms} ms)"),
             ));
         }
-        let lifetime = Duration::from_millis(lifetime_ms as u64);
-        if lifetime > policy.max_lifetime {
-            return Err(TokenError::transient(
-                Some(200),
-                format!(
-                    "the token claims to live {} s, more than the plausible {} s",
-                    lifetime.as_secs(),
-                    policy.max_lifetime.as_secs()
-                ),
-            ));
+        let claimed = Duration::from_millis(lifetime_ms as u64);
+        // EnKash documents no lifetime. A very long one is used, but only up to the cap: the
+        // client refreshes at the cap rather than trusting a token for weeks, or refusing it.
+        let lifetime = claimed.min(policy.max_lifetime);
+        if claimed > lifetime {
+            tracing::warn!(
+                target: "enkash::token",
+                claimed_s = claimed.as_secs(),
+                capped_s = lifetime.as_secs(),
+                "the token claims a longer life than the policy's max_lifetime; treating it as capped"
+            );
         }
         let mut header = HeaderValue::try_from(format!("Bearer {}", value.expose_secret()))
             .map_err(|_| {
@@ -304,11 +305,16 @@ mod tests {
     }
 
     #[test]
-    fn past_absurd_and_missing_expiries_are_failed_refreshes() {
+    fn past_and_missing_expiries_are_failed_refreshes_and_absurd_ones_are_capped() {
         let local = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        for lifetime_ms in [0, -1, -86_400_000, 8 * 24 * 3600 * 1000, i64::MAX / 2] {
+        for lifetime_ms in [0, -1, -86_400_000] {
             let (outcome, _) = issue(lifetime_ms, None, local);
             assert!(outcome.unwrap_err().is_transient(), "{lifetime_ms}");
+        }
+        let cap = TokenPolicy::default().max_lifetime;
+        for lifetime_ms in [8 * 24 * 3600 * 1000, i64::MAX / 2] {
+            let (outcome, _) = issue(lifetime_ms, None, local);
+            assert_eq!(outcome.unwrap().lifetime(), cap, "{lifetime_ms}");
         }
         // The extremes of i64 do not overflow.
         let issued = |expiry_ms| IssuedToken {
@@ -319,7 +325,9 @@ mod tests {
             sent_at_wall: local,
             received_at_wall: local,
         };
-        for expiry in [Some(i64::MIN), Some(i64::MAX), None] {
+        let capped = AccessToken::anchor(issued(Some(i64::MAX)), &TokenPolicy::default());
+        assert_eq!(capped.unwrap().lifetime(), cap);
+        for expiry in [Some(i64::MIN), None] {
             let outcome = AccessToken::anchor(issued(expiry), &TokenPolicy::default());
             assert!(outcome.unwrap_err().is_transient(), "{expiry:?}");
         }
