@@ -9,12 +9,18 @@ use crate::{Client, Error};
 /// The operation that issues tokens: it must not itself wait for a token.
 const TOKEN_OPERATION: &str = "generate_token";
 
+/// The header progenitor adds on its own.
+const API_VERSION: &str = "api-version";
+
 impl ClientHooks<Auth> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), Error<E>> {
+        // progenitor adds `api-version: <the spec's info.version>` to every request; EnKash
+        // documents no such header, so none is sent.
+        request.headers_mut().remove(API_VERSION);
         if info.operation_id == TOKEN_OPERATION {
             if let Some(api_key) = request.headers_mut().get_mut("API-Key") {
                 api_key.set_sensitive(true);

@@ -50,6 +50,8 @@ struct Script {
     token_log: Vec<TokenExchange>,
     /// The header values the last order request carried.
     last_order_headers: Option<(Option<String>, Option<String>)>,
+    /// Whether any request carried an `api-version` header.
+    saw_api_version: bool,
     /// What the order endpoint answers instead of its default order.
     order_body: Option<Value>,
 }
@@ -183,6 +185,12 @@ impl TestServer {
         self.script.lock().unwrap().token_log.clone()
     }
 
+    /// Whether any request so far carried an `api-version` header.
+    #[allow(dead_code)]
+    pub fn saw_api_version(&self) -> bool {
+        self.script.lock().unwrap().saw_api_version
+    }
+
     /// `(Authorization, merchantAccessKey)` of the last order request.
     pub fn last_order_headers(&self) -> Option<(Option<String>, Option<String>)> {
         self.script.lock().unwrap().last_order_headers.clone()
@@ -214,7 +222,12 @@ fn epoch_ms(t: SystemTime) -> i64 {
     t.duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
 }
 
-async fn token(State(server): State<Arc<TestServer>>, body: Json<Value>) -> Response {
+async fn token(
+    State(server): State<Arc<TestServer>>,
+    headers: HeaderMap,
+    body: Json<Value>,
+) -> Response {
+    server.script.lock().unwrap().saw_api_version |= headers.contains_key("api-version");
     let arrived = tokio::time::Instant::now();
     let now_in_flight = server.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     server
@@ -330,6 +343,7 @@ async fn order(
     let (authorization, access_key) = (header("authorization"), header("merchantaccesskey"));
     let mut script = server.script.lock().unwrap();
     script.last_order_headers = Some((authorization.clone(), access_key.clone()));
+    script.saw_api_version |= headers.contains_key("api-version");
     let token_ok = authorization
         .as_deref()
         .and_then(|a| a.strip_prefix("Bearer "))
