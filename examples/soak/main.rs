@@ -1,28 +1,36 @@
 //! A soak: 8 tasks call the sandbox for a fixed time with 2-second tokens while faults rain on
 //! them (5xx, 429s with `Retry-After`, dropped connections before and after processing, slow
-//! answers past the timeout, token revocations, malformed token responses), with retries on.
+//! answers past the timeout, garbled answers, token revocations, malformed token responses),
+//! with retries on.
 //!
 //! `cargo run --example soak -- --seconds 60`
 //!
-//! It reports calls made and failed, token requests per token lifetime, peak RSS early and late,
-//! and tasks alive at the end; it exits 1 if a call failed that the retry policy should have
-//! saved, if RSS grew by more than 10% between the first and the last window, if a payment was
-//! taken twice, or if a task outlived the run.
+//! The sandbox runs in a child process (`gateway.rs`), so the memory measured is the client's.
+//! The soak reports calls made and failed, token requests per token lifetime, peak RSS early and
+//! late, and tasks alive at the end; it exits 1 if a call failed that the retry policy should
+//! have saved, if RSS grew by more than 10% between the first and the last window, if a payment
+//! was taken twice, or if a task outlived the run.
 
-use std::process::ExitCode;
+mod gateway;
+
+use std::process::{ExitCode, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use enkash::sandbox::{CallFault, Sandbox, TokenFault};
 use enkash::types::{
     Amount, CreateOrderRequest, Currency, PaymentDetail, PaymentMode, PaymentStatus,
 };
 use enkash::{CallError, CallErrorKind, Client, Payload, RetryPolicy, Rupees};
+use gateway::Command;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::sync::mpsc;
 
 const TASKS: usize = 8;
 const TOKEN_LIFETIME: Duration = Duration::from_secs(2);
 const MAX_ATTEMPTS: u32 = 4;
+/// An order that the sandbox seeds, paid.
+const PAID_ORDER_ID: &str = "ORD_SANDBOX_PAID";
 
 #[derive(Default)]
 struct Tally {
@@ -44,13 +52,6 @@ impl Tally {
             || !error.is_retryable();
         let gave_up_early = error.attempts() < MAX_ATTEMPTS;
         if excused || !gave_up_early {
-            if std::env::var_os("SOAK_DEBUG").is_some() {
-                eprintln!(
-                    "expected: {:?} after {}: {error}",
-                    error.kind(),
-                    error.attempts()
-                );
-            }
             self.expected_failures.fetch_add(1, Ordering::Relaxed);
         } else {
             eprintln!(
@@ -62,15 +63,22 @@ impl Tally {
     }
 }
 
-fn seconds_from_args() -> Result<u64, String> {
+enum Mode {
+    Soak(Duration),
+    Gateway,
+}
+
+fn mode_from_args() -> Result<Mode, String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.as_slice() {
-        [] => Ok(60),
-        [flag, value] if flag == "--seconds" => {
-            value.parse().ok().filter(|s| *s >= 10).ok_or_else(|| {
-                format!("--seconds takes a whole number of at least 10, not {value:?}")
-            })
-        }
+        [] => Ok(Mode::Soak(Duration::from_secs(60))),
+        [flag] if flag == "--gateway" => Ok(Mode::Gateway),
+        [flag, value] if flag == "--seconds" => value
+            .parse()
+            .ok()
+            .filter(|s| *s >= 10)
+            .map(|s| Mode::Soak(Duration::from_secs(s)))
+            .ok_or_else(|| format!("--seconds takes a whole number of at least 10, not {value:?}")),
         _ => Err("usage: soak [--seconds N]".to_string()),
     }
 }
@@ -95,12 +103,12 @@ async fn caller(client: Client, tally: Arc<Tally>, until: Instant, task: usize) 
     while Instant::now() < until {
         n += 1;
         tally.calls.fetch_add(1, Ordering::Relaxed);
-        if n.is_multiple_of(200) {
+        if n.is_multiple_of(20) {
             pay_a_new_order(&client, &tally, &format!("SOAK{task}N{n}")).await;
         } else {
             let lookup = client
                 .get_order_status()
-                .order_id(Sandbox::PAID_ORDER_ID)
+                .order_id(PAID_ORDER_ID)
                 .send()
                 .await
                 .payload();
@@ -142,13 +150,8 @@ async fn pay_a_new_order(client: &Client, tally: &Tally, merchant_id: &str) {
         tally.record(&error, true);
     }
     // Whatever happened, the order holds at most one successful payment.
-    if let Ok(order) = client
-        .get_order_status()
-        .order_id(&order_id)
-        .send()
-        .await
-        .payload()
-    {
+    let looked_up = client.get_order_status().order_id(&order_id).send().await;
+    if let Ok(order) = looked_up.payload() {
         let paid = order
             .transactions
             .iter()
@@ -160,54 +163,56 @@ async fn pay_a_new_order(client: &Client, tally: &Tally, merchant_id: &str) {
     }
 }
 
-/// Every 100 ms one call fault somewhere (unless the last one there is still waiting: calls
-/// that cannot get a token do not consume faults, and a pile-up would hit one call several
+/// Every 100 ms one call fault somewhere (the gateway drops it if the last one there is still
+/// waiting: calls that cannot get a token consume none, and a pile-up would hit one call many
 /// times); every 3 s a revocation of every token; every 15 s a malformed token response.
-async fn weather(sandbox: Arc<Sandbox>, until: Instant) {
+async fn weather(commands: mpsc::UnboundedSender<Command>, until: Instant) {
     let operations = ["get_order_status", "create_order", "submit_payment"];
     let mut tick = 0u64;
     while Instant::now() < until {
         tokio::time::sleep(Duration::from_millis(100)).await;
         tick += 1;
         if tick.is_multiple_of(30) {
-            sandbox.revoke_all_tokens();
+            let _ = commands.send(Command::Revoke);
         }
         if tick.is_multiple_of(150) {
-            sandbox.fail_next_token_requests([TokenFault::Malformed]);
+            let _ = commands.send(Command::MalformedToken);
         }
         let operation = operations[fastrand::usize(..operations.len())];
-        if sandbox.pending_call_faults(operation) > 0 {
-            continue;
-        }
-        let fault = match fastrand::u8(..8) {
-            0 => CallFault::Status(500),
-            1 => CallFault::Status(503),
-            2 => CallFault::RetryAfter(429, Duration::from_secs(1)),
-            3 => CallFault::ResetBeforeProcessing,
-            4 => CallFault::ResetAfterProcessing,
-            5 => CallFault::Delay(Duration::from_millis(1500)),
-            6 => CallFault::Delay(Duration::from_millis(50)),
-            _ => CallFault::Garbled,
-        };
-        sandbox.fail_next_calls(operation, [fault]);
+        let _ = commands.send(Command::Call(operation, gateway::random_fault()));
     }
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let seconds = match seconds_from_args() {
-        Ok(seconds) => seconds,
+    let duration = match mode_from_args() {
+        Ok(Mode::Soak(duration)) => duration,
+        Ok(Mode::Gateway) => {
+            return match gateway::serve(TOKEN_LIFETIME).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("soak gateway: {error}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::from(2);
         }
     };
-    let outcome = soak(Duration::from_secs(seconds)).await;
+    let passed = match soak(duration).await {
+        Ok(passed) => passed,
+        Err(error) => {
+            eprintln!("soak could not run: {error}");
+            false
+        }
+    };
     let alive = tokio::runtime::Handle::current()
         .metrics()
         .num_alive_tasks();
     println!("  tasks alive at the end   {alive}");
-    if outcome && alive == 0 {
+    if passed && alive == 0 {
         println!("soak passed");
         ExitCode::SUCCESS
     } else {
@@ -216,37 +221,60 @@ async fn main() -> ExitCode {
     }
 }
 
+type GatewayLines = tokio::io::Lines<BufReader<tokio::process::ChildStdout>>;
+
+/// The value of the gateway's next line, which must start with `name`.
+async fn said(lines: &mut GatewayLines, name: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let line = lines.next_line().await?.ok_or("the gateway ended early")?;
+    let value = line
+        .strip_prefix(name)
+        .ok_or_else(|| format!("the gateway said {line:?}, not {name}"))?;
+    Ok(value.trim().to_string())
+}
+
 /// Runs the soak; whether its figures pass. Everything it starts is gone when it returns.
-async fn soak(duration: Duration) -> bool {
-    let Ok(sandbox) = Sandbox::builder()
-        .token_lifetime(TOKEN_LIFETIME)
-        .start()
-        .await
-    else {
-        eprintln!("could not bind 127.0.0.1");
-        return false;
-    };
-    let sandbox = Arc::new(sandbox);
+async fn soak(duration: Duration) -> Result<bool, Box<dyn std::error::Error>> {
+    let mut child = tokio::process::Command::new(std::env::current_exe()?)
+        .arg("--gateway")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
+    let base_url = said(&mut lines, "url").await?;
+    let access_key = said(&mut lines, "access").await?;
+    let secret_key = said(&mut lines, "secret").await?;
+
     let client = Client::builder()
-        .base_url(sandbox.base_url())
-        .credentials(sandbox.access_key(), sandbox.secret_key())
+        .base_url(&base_url)
+        .credentials(access_key, secret_key)
         .timeout(Duration::from_secs(1))
         .retry_policy(RetryPolicy::default().max_attempts(MAX_ATTEMPTS))
-        .build()
-        .expect("a valid configuration");
+        .build()?;
     println!(
-        "soak: {TASKS} tasks for {}s against {}",
-        duration.as_secs(),
-        sandbox.base_url()
+        "soak: {TASKS} tasks for {}s against a sandbox at {base_url} in a child process",
+        duration.as_secs()
     );
 
     let started = Instant::now();
     let until = started + duration;
     let tally = Arc::new(Tally::default());
+    let (commands, mut to_send) = mpsc::unbounded_channel::<Command>();
     let mut tasks: Vec<_> = (0..TASKS)
         .map(|task| tokio::spawn(caller(client.clone(), Arc::clone(&tally), until, task)))
         .collect();
-    tasks.push(tokio::spawn(weather(Arc::clone(&sandbox), until)));
+    // The gateway stops when its standard input closes: only once every caller has finished.
+    let gateway_open = commands.clone();
+    tasks.push(tokio::spawn(weather(commands, until)));
+    let writer = tokio::spawn(async move {
+        while let Some(command) = to_send.recv().await {
+            if stdin.write_all(command.line().as_bytes()).await.is_err() {
+                break;
+            }
+        }
+        // Closing standard input tells the gateway to report and stop.
+    });
 
     // RSS once a second; the windows compared are the first and last minute (a sixth of the
     // run when it is shorter), after a warm-up of a tenth of the run.
@@ -258,6 +286,10 @@ async fn soak(duration: Duration) -> bool {
     for task in tasks {
         let _ = task.await;
     }
+    drop(gateway_open);
+    let _ = writer.await;
+    let token_requests: u64 = said(&mut lines, "token-requests").await?.parse()?;
+    let _ = child.wait().await;
     let elapsed = started.elapsed();
     let warmup = samples.len() / 10;
     let window = (samples.len() / 6).clamp(1, 60);
@@ -277,18 +309,19 @@ async fn soak(duration: Duration) -> bool {
         .unwrap_or(0);
     let growth = (last as f64 / first.max(1) as f64 - 1.0) * 100.0;
 
-    let calls = tally.calls.load(Ordering::Relaxed);
     let lifetimes = elapsed.as_secs_f64() / TOKEN_LIFETIME.as_secs_f64();
-    println!("  calls made               {calls}");
+    println!(
+        "  calls made               {}",
+        tally.calls.load(Ordering::Relaxed)
+    );
     println!(
         "  calls failed             {} the policy may not save (payments with unknown outcome, no token after a token fault), {} it should have",
         tally.expected_failures.load(Ordering::Relaxed),
         tally.unsaved.load(Ordering::Relaxed)
     );
     println!(
-        "  token requests           {} ({:.2} per token lifetime)",
-        sandbox.token_requests(),
-        sandbox.token_requests() as f64 / lifetimes
+        "  token requests           {token_requests} ({:.2} per token lifetime)",
+        token_requests as f64 / lifetimes
     );
     println!("  peak RSS, first window   {first} KiB");
     println!("  peak RSS, last window    {last} KiB ({growth:+.1}%)");
@@ -296,12 +329,10 @@ async fn soak(duration: Duration) -> bool {
         "  double payments          {}",
         tally.double_payments.load(Ordering::Relaxed)
     );
-
     drop(client);
-    drop(sandbox);
-    // Let the sandbox's server and its connections notice and wind down.
+    // Let the connection pool's tasks notice and wind down.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    tally.unsaved.load(Ordering::Relaxed) == 0
+    Ok(tally.unsaved.load(Ordering::Relaxed) == 0
         && tally.double_payments.load(Ordering::Relaxed) == 0
-        && growth <= 10.0
+        && growth <= 10.0)
 }
