@@ -53,6 +53,24 @@ fn variant_name(value: &str) -> String {
 
 /// The schemas marked `x-enkash-open-enum: true`, checked to be string enums whose values make
 /// distinct Rust variant names.
+/// The known values of an open enum written the way other tools understand it:
+/// `anyOf: [{type: string, enum: [...]}, {type: string}]`, so that a validator or a generator
+/// that knows nothing of `x-enkash-open-enum` still accepts a new value.
+fn known_values(schema: &serde_json::Value) -> Option<Vec<String>> {
+    let [known, other] = schema["anyOf"].as_array()?.as_slice() else {
+        return None;
+    };
+    let plain_string = other["type"] == "string" && other.get("enum").is_none();
+    if known["type"] != "string" || !plain_string {
+        return None;
+    }
+    known["enum"]
+        .as_array()?
+        .iter()
+        .map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
 pub fn open_enums(spec: &serde_json::Value) -> Result<Vec<OpenEnum>, String> {
     let schemas = spec["components"]["schemas"]
         .as_object()
@@ -63,19 +81,12 @@ pub fn open_enums(spec: &serde_json::Value) -> Result<Vec<OpenEnum>, String> {
         if schema.get("x-enkash-open-enum") != Some(&serde_json::Value::Bool(true)) {
             continue;
         }
-        let values: Option<Vec<String>> = schema["enum"].as_array().and_then(|values| {
-            values
-                .iter()
-                .map(|v| v.as_str().map(str::to_string))
-                .collect()
-        });
-        let values = values
-            .filter(|_| schema["type"] == "string")
-            .ok_or_else(|| {
-                format!(
-                    "{SPEC}: schema {name} is marked x-enkash-open-enum but is not a string enum"
-                )
-            })?;
+        let values = known_values(&schema).ok_or_else(|| {
+            format!(
+                "{SPEC}: schema {name} is marked x-enkash-open-enum but is not `anyOf` a string \
+                 enum (the known values) and a plain string (any other)"
+            )
+        })?;
         let variants: Vec<String> = values.iter().map(|v| variant_name(v)).collect();
         for (i, variant) in variants.iter().enumerate() {
             let unusable = variant.is_empty()
