@@ -135,13 +135,12 @@ async fn attempts(
                 Attempt::Answer(answer) => retry_after(&answer.headers),
                 Attempt::Failed(_) => None,
             };
-            let delay = settings.policy.delay(count, asked);
-            let (true, true, true, Some(delay)) = (
-                allowed,
-                count < settings.policy.attempts_allowed(),
-                settings.budget.allows_retry(),
-                delay,
-            ) else {
+            let may_retry = allowed
+                && count < settings.policy.attempts_allowed()
+                && settings.budget.allows_retry();
+            // `None` also when the gateway asked for a longer wait than the policy allows.
+            let delay = settings.policy.delay(count, asked).filter(|_| may_retry);
+            let Some(delay) = delay else {
                 return done(attempt).await;
             };
             let reason = match transient {
