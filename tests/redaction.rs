@@ -111,6 +111,17 @@ async fn no_public_type_or_log_line_shows_a_secret() {
         .unwrap_err();
     assert_redacted("Error", &call_error);
     assert!(!call_error.to_string().contains(SECRET_KEY));
+    use enkash::Payload;
+    let one_error = client
+        .get_order_status()
+        .order_id("ORD_1")
+        .send()
+        .await
+        .payload()
+        .unwrap_err();
+    assert_eq!(one_error.kind(), enkash::CallErrorKind::Credentials);
+    assert_redacted("CallError", &one_error);
+    assert!(!one_error.to_string().contains(SECRET_KEY));
 
     // A real token, issued under a sentinel name, through the whole request path.
     let good = server
