@@ -335,6 +335,7 @@ async fn in_a_total_outage_retries_add_little_load_then_calls_fail_fast() {
         (Some(503), 1),
         "fails fast with the original error"
     );
+    assert!(last.retry_budget_spent(), "{last}");
 }
 
 #[tokio::test]

@@ -40,6 +40,8 @@ struct Tally {
     expected_failures: AtomicU64,
     /// Failures it should have saved: a bug.
     unsaved: AtomicU64,
+    /// Of the expected failures, those whose retry the client-wide budget declined.
+    budget_paused: AtomicU64,
     double_payments: AtomicU64,
 }
 
@@ -47,10 +49,16 @@ impl Tally {
     fn record(&self, error: &CallError, payment: bool) {
         // After a malformed token response a 2-second token can pass its hard point before the
         // next refresh: calls, and retries, find no token for a moment.
+        // And the client-wide retry budget may pause retries after a burst of failures: that is
+        // the policy declining, as `retry_budget_spent` says.
         let excused = (payment && error.outcome_unknown())
             || error.kind() == CallErrorKind::TokenUnavailable
+            || error.retry_budget_spent()
             || !error.is_retryable();
         let gave_up_early = error.attempts() < MAX_ATTEMPTS;
+        if error.retry_budget_spent() {
+            self.budget_paused.fetch_add(1, Ordering::Relaxed);
+        }
         if excused || !gave_up_early {
             self.expected_failures.fetch_add(1, Ordering::Relaxed);
         } else {
@@ -318,6 +326,10 @@ async fn soak(duration: Duration) -> Result<bool, Box<dyn std::error::Error>> {
         "  calls failed             {} the policy may not save (payments with unknown outcome, no token after a token fault), {} it should have",
         tally.expected_failures.load(Ordering::Relaxed),
         tally.unsaved.load(Ordering::Relaxed)
+    );
+    println!(
+        "  retries the budget held  {}",
+        tally.budget_paused.load(Ordering::Relaxed)
     );
     println!(
         "  token requests           {token_requests} ({:.2} per token lifetime)",

@@ -72,6 +72,8 @@ pub struct CallError {
     pub(crate) retry_after: Option<Duration>,
     /// The answer was larger than the client's limit: asking again will not shrink it.
     pub(crate) oversized: bool,
+    /// Another attempt was allowed, but the client-wide retry budget was spent.
+    pub(crate) retry_budget_spent: bool,
     pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -86,6 +88,7 @@ impl CallError {
             detail: detail.into(),
             retry_after: None,
             oversized: false,
+            retry_budget_spent: false,
             source: None,
         }
     }
@@ -116,6 +119,13 @@ impl CallError {
     /// EnKash's `response_code`, when the answer carried one.
     pub fn response_code(&self) -> Option<i32> {
         self.response_code
+    }
+
+    /// The policy would have tried again, but the client's retry budget was spent: most recent
+    /// attempts failed, so retries are paused until calls succeed again (see
+    /// [`RetryPolicy`](crate::RetryPolicy)). A sign of an outage rather than a blip.
+    pub fn retry_budget_spent(&self) -> bool {
+        self.retry_budget_spent
     }
 
     /// How long the gateway asked to wait (`Retry-After`), when it did.
@@ -229,6 +239,12 @@ impl fmt::Display for CallError {
         }
         if self.attempts > 1 {
             write!(f, ", after {} attempts", self.attempts)?;
+        }
+        if self.retry_budget_spent {
+            write!(
+                f,
+                " (not retried: most recent calls failed, retries are paused)"
+            )?;
         }
         write!(f, "; {}", self.advice())
     }

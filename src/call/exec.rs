@@ -135,9 +135,12 @@ async fn attempts(
                 Attempt::Answer(answer) => retry_after(&answer.headers),
                 Attempt::Failed(_) => None,
             };
-            let may_retry = allowed
-                && count < settings.policy.attempts_allowed()
-                && settings.budget.allows_retry();
+            let may_retry = allowed && count < settings.policy.attempts_allowed();
+            if may_retry && !settings.budget.allows_retry() {
+                tracing::debug!(target: "enkash::call", attempt = count, "not retrying: the retry budget is spent");
+                let ending = Ending::RetryBudgetSpent;
+                return traced_finish(attempt, operation_id, count, started, ending).await;
+            }
             // `None` also when the gateway asked for a longer wait than the policy allows.
             let delay = settings.policy.delay(count, asked).filter(|_| may_retry);
             let Some(delay) = delay else {

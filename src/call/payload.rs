@@ -175,6 +175,7 @@ impl CallError {
             );
             self.kind = CallErrorKind::TokenUnavailable;
         }
+        self.retry_budget_spent = tag.ending == Ending::RetryBudgetSpent;
         self.operation = Some(tag.operation);
         self.attempts = tag.attempts;
         self

@@ -30,11 +30,14 @@ pub(crate) enum Ending {
     Oversized,
     /// Another attempt was due but no access token could be had for it.
     NoTokenForRetry,
+    /// Another attempt was allowed but the client-wide retry budget was spent.
+    RetryBudgetSpent,
 }
 
-const ENDINGS: [(Ending, &str); 2] = [
+const ENDINGS: [(Ending, &str); 3] = [
     (Ending::Oversized, ":oversized"),
     (Ending::NoTokenForRetry, ":no-token"),
+    (Ending::RetryBudgetSpent, ":budget"),
 ];
 
 impl CallTag {
