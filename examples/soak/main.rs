@@ -40,7 +40,10 @@ struct Tally {
     expected_failures: AtomicU64,
     /// Failures it should have saved: a bug.
     unsaved: AtomicU64,
-    /// Of the expected failures, those whose retry the client-wide budget declined.
+    /// Of the expected failures: no token could be had; a payment or order whose outcome is
+    /// unknown; the client-wide budget declined the retry.
+    no_token: AtomicU64,
+    outcome_unknown: AtomicU64,
     budget_paused: AtomicU64,
     double_payments: AtomicU64,
 }
@@ -56,8 +59,17 @@ impl Tally {
             || error.retry_budget_spent()
             || !error.is_retryable();
         let gave_up_early = error.attempts() < MAX_ATTEMPTS;
-        if error.retry_budget_spent() {
-            self.budget_paused.fetch_add(1, Ordering::Relaxed);
+        let counter = if error.kind() == CallErrorKind::TokenUnavailable {
+            Some(&self.no_token)
+        } else if error.retry_budget_spent() {
+            Some(&self.budget_paused)
+        } else if payment && error.outcome_unknown() {
+            Some(&self.outcome_unknown)
+        } else {
+            None
+        };
+        if let Some(counter) = counter {
+            counter.fetch_add(1, Ordering::Relaxed);
         }
         if excused || !gave_up_early {
             self.expected_failures.fetch_add(1, Ordering::Relaxed);
@@ -322,14 +334,29 @@ async fn soak(duration: Duration) -> Result<bool, Box<dyn std::error::Error>> {
         "  calls made               {}",
         tally.calls.load(Ordering::Relaxed)
     );
+    let count = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
     println!(
-        "  calls failed             {} the policy may not save (payments with unknown outcome, no token after a token fault), {} it should have",
-        tally.expected_failures.load(Ordering::Relaxed),
-        tally.unsaved.load(Ordering::Relaxed)
+        "  calls failed             {} the policy may not save, {} it should have",
+        count(&tally.expected_failures),
+        count(&tally.unsaved)
     );
     println!(
-        "  retries the budget held  {}",
-        tally.budget_paused.load(Ordering::Relaxed)
+        "    of which: no token      {} (a 2-second token outlived by a failed refresh)",
+        count(&tally.no_token)
+    );
+    println!(
+        "    outcome unknown         {} (orders and payments, never resent)",
+        count(&tally.outcome_unknown)
+    );
+    println!(
+        "    retry budget spent      {}",
+        count(&tally.budget_paused)
+    );
+    let named =
+        count(&tally.no_token) + count(&tally.outcome_unknown) + count(&tally.budget_paused);
+    println!(
+        "    other                   {} (a 429 on a payment, attempts used up)",
+        count(&tally.expected_failures).saturating_sub(named)
     );
     println!(
         "  token requests           {token_requests} ({:.2} per token lifetime)",
