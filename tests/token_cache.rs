@@ -670,3 +670,21 @@ async fn a_token_claiming_weeks_is_used_up_to_the_cap_and_refreshed_there() {
     }
     assert_eq!(server.tokens(), 2, "the refresh ahead of the cap");
 }
+
+/// Found by the model test (`tests/token_model.rs`, seed in its regressions file): a token
+/// endpoint slower than a token's usable life delivered a token already past its hard point,
+/// and the waiting callers got it.
+#[tokio::test(start_paused = true)]
+async fn a_token_that_arrives_past_its_hard_point_is_a_failed_refresh() {
+    let server = TestServer::start().await;
+    server.delay_tokens(Duration::from_millis(1936));
+    server.then(TokenReply::Issue(Duration::from_secs(2)));
+    let (client, _) = client_for(&server).await;
+    let callers: Vec<_> = (0..7).map(|_| spawn_caller(&client)).collect();
+    for caller in callers {
+        let error = caller.await.unwrap().unwrap_err();
+        assert!(error.is_transient(), "{error}");
+        assert!(error.to_string().contains("past its hard point"), "{error}");
+    }
+    assert_eq!(server.tokens(), 1, "one request for the seven callers");
+}

@@ -6,7 +6,7 @@ use std::time::Instant as StdInstant;
 use reqwest::header::DATE;
 use tokio::time::Instant;
 
-use super::token::IssuedToken;
+use super::token::{Freshness, IssuedToken};
 use super::{AccessToken, Clock, Credentials, TokenError, TokenPolicy};
 use crate::types::{ErrorBody, TokenRequest, TokenResponse};
 
@@ -30,7 +30,10 @@ impl Fetcher {
         let started = StdInstant::now();
         tracing::debug!(target: "enkash::token", "requesting an access token");
 
-        let outcome = self.request(sent_at, sent_at_wall).await;
+        let outcome = self
+            .request(sent_at, sent_at_wall)
+            .await
+            .and_then(|token| self.usable_on_arrival(token));
         let elapsed_ms = started.elapsed().as_millis() as u64;
         match &outcome {
             Ok(token) => tracing::info!(
@@ -48,6 +51,22 @@ impl Fetcher {
             ),
         }
         outcome
+    }
+
+    /// A token is anchored to the time its request left, so a slow answer can bring a token
+    /// that is already past its hard point: that is a failed refresh, not a token to hand out.
+    fn usable_on_arrival(&self, token: AccessToken) -> Result<AccessToken, TokenError> {
+        match token.freshness(Instant::now(), self.clock.now()) {
+            Freshness::Unusable => Err(TokenError::transient(
+                Some(200),
+                format!(
+                    "the token arrived past its hard point: the answer took longer than the \
+                     {} ms the token was usable for",
+                    token.lifetime().as_millis()
+                ),
+            )),
+            _ => Ok(token),
+        }
     }
 
     async fn request(
