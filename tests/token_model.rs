@@ -99,10 +99,15 @@ impl Model {
     }
 
     /// An error is only allowed once the last good token is unusable (or was rejected).
+    /// Judged only while that token is the newest one issued: a background refresh may have
+    /// replaced it with a newer token no caller has seen, and the cache holds that one.
     fn check_error(&self, error: &TokenError, at: (Instant, SystemTime)) -> Result<(), String> {
         let Some(token) = &self.last_handed_out else {
             return Ok(());
         };
+        if self.server.last_issued().as_deref() != Some(token.as_str()) {
+            return Ok(());
+        }
         let (_, unusable_at, _, unusable_at_wall) = token.deadlines();
         let still_usable = at.0 < unusable_at && at.1 < unusable_at_wall;
         if still_usable && !self.rejected.contains(token.as_str()) {

@@ -52,6 +52,8 @@ struct Script {
     last_order_headers: Option<(Option<String>, Option<String>)>,
     /// Whether any request carried an `api-version` header.
     saw_api_version: bool,
+    /// The token issued last.
+    last_issued: Option<String>,
     /// What the order endpoint answers instead of its default order.
     order_body: Option<Value>,
 }
@@ -185,6 +187,12 @@ impl TestServer {
         self.script.lock().unwrap().token_log.clone()
     }
 
+    /// The token issued last, if any.
+    #[allow(dead_code)]
+    pub fn last_issued(&self) -> Option<String> {
+        self.script.lock().unwrap().last_issued.clone()
+    }
+
     /// Whether any request so far carried an `api-version` header.
     #[allow(dead_code)]
     pub fn saw_api_version(&self) -> bool {
@@ -312,7 +320,9 @@ async fn answer_token(server: &Arc<TestServer>, Json(body): Json<Value>) -> Resp
     };
     let issued = body["token"].as_str().map(str::to_string);
     if let Some(issued) = &issued {
-        server.script.lock().unwrap().valid.insert(issued.clone());
+        let mut script = server.script.lock().unwrap();
+        script.valid.insert(issued.clone());
+        script.last_issued = Some(issued.clone());
     }
     let mut response = (StatusCode::from_u16(status).unwrap(), Json(body)).into_response();
     if issued.is_some() {
