@@ -11,7 +11,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde_json::Value;
 
 use super::SandboxState;
 
@@ -81,8 +81,8 @@ pub(super) async fn inject(
 
 fn failure(status: u16, retry_after: Option<Duration>) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = json!({"response_code": status.as_u16(), "response_message": "Injected failure"});
-    let mut response = (status, axum::Json(body)).into_response();
+    let code = i32::from(status.as_u16());
+    let mut response = super::routes::error(status, code, "Injected failure", Value::Null);
     if let Some(wait) = retry_after {
         response
             .headers_mut()

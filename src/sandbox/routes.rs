@@ -66,7 +66,12 @@ pub(super) fn router(state: Arc<SandboxState>) -> Router {
 }
 
 /// An error body in the spec's `ErrorBody` shape.
-fn error(status: StatusCode, code: i32, message: impl Into<String>, payload: Value) -> Response {
+pub(super) fn error(
+    status: StatusCode,
+    code: i32,
+    message: impl Into<String>,
+    payload: Value,
+) -> Response {
     let body =
         json!({"response_code": code, "response_message": message.into(), "payload": payload});
     (status, Json(body)).into_response()
