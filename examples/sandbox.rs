@@ -6,7 +6,8 @@
 //!
 //! Options: `--port N` (default 8080), `--token-lifetime SECONDS` (default 3600),
 //! `--skew SECONDS` (shift the sandbox's clock), `--fail-tokens N` (answer the first N token
-//! requests with HTTP 503). Runs until interrupted (Ctrl-C).
+//! requests with HTTP 503), `--revoke-previous-tokens` (issuing a token revokes every earlier
+//! one). Runs until interrupted (Ctrl-C).
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -18,6 +19,7 @@ struct Options {
     token_lifetime: u64,
     skew: i64,
     fail_tokens: usize,
+    revoke_previous_tokens: bool,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -26,8 +28,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
         token_lifetime: 3600,
         skew: 0,
         fail_tokens: 0,
+        revoke_previous_tokens: false,
     };
     while let Some(flag) = args.next() {
+        if flag == "--revoke-previous-tokens" {
+            options.revoke_previous_tokens = true;
+            continue;
+        }
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
         let number = |v: String| {
             v.parse::<i64>()
@@ -69,6 +76,7 @@ async fn main() -> ExitCode {
     let sandbox = match Sandbox::builder()
         .port(options.port)
         .token_lifetime(Duration::from_secs(options.token_lifetime))
+        .revoke_previous_tokens(options.revoke_previous_tokens)
         .start()
         .await
     {

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
-use crate::auth::{Auth, Clock, Credentials, Fetcher, SystemClock, TokenCache, TokenPolicy};
+use crate::auth::{
+    Auth, Clock, Credentials, Fetcher, SharedTokens, SystemClock, TokenCache, TokenPolicy,
+};
 use crate::{AccessToken, Client, TokenError};
 
 /// The EnKash environments.
@@ -75,6 +77,7 @@ pub struct ClientBuilder {
     clock: Arc<dyn Clock>,
     retry_policy: crate::RetryPolicy,
     max_response_bytes: usize,
+    token_store: Option<Arc<dyn crate::TokenStore>>,
 }
 
 impl Client {
@@ -97,6 +100,7 @@ impl Client {
             clock: Arc::new(SystemClock),
             retry_policy: crate::RetryPolicy::default(),
             max_response_bytes: crate::call::DEFAULT_MAX_RESPONSE_BYTES,
+            token_store: None,
         }
     }
 
@@ -184,6 +188,32 @@ impl ClientBuilder {
         self
     }
 
+    /// Shares one token with every process that uses the same credentials through this store
+    /// (default: none; each process fetches its own, as a lone process should).
+    ///
+    /// The in-process cache stays in front: a cache hit never touches the store. On a miss or
+    /// a due refresh the client reads the fleet's token; if there is none, one process wins the
+    /// store's refresh lease and fetches for all, and the others wait for it. A store that is
+    /// down, slow or answering garbage never fails a call: the process fetches for itself and
+    /// tries the store again after a pause. What the store holds is sealed: see
+    /// [`TokenStore`](crate::TokenStore).
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "redis")]
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let store = enkash::RedisTokenStore::connect("redis://127.0.0.1:6379").await?;
+    /// let client = enkash::Client::builder()
+    ///     .environment(enkash::Environment::Uat)
+    ///     .credentials("ACCESS_KEY", "SECRET_KEY")
+    ///     .token_store(store)
+    ///     .build()?;
+    /// # drop(client); Ok(()) }
+    /// ```
+    pub fn token_store(mut self, store: impl crate::TokenStore) -> Self {
+        self.token_store = Some(Arc::new(store));
+        self
+    }
+
     /// The wall clock the token cache reads (default: the system clock). For tests.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -216,13 +246,16 @@ impl ClientBuilder {
                 .map_err(|e| BuildError::Http(e.to_string()))?,
         };
 
+        let shared = self.token_store.map(|store| {
+            SharedTokens::new(store, crate::auth::Sealer::new(&credentials, &base_url))
+        });
         let fetcher = Fetcher {
             client: Client::new_with_client(&base_url, http.clone(), Auth::token_endpoint_only()),
             credentials,
             policy: self.policy.clone(),
             clock: Arc::clone(&self.clock),
         };
-        let cache = TokenCache::new(fetcher, self.policy, self.clock);
+        let cache = TokenCache::new(fetcher, shared, self.policy, self.clock);
         Ok(Client::new_with_client(
             &base_url,
             http,

@@ -15,8 +15,11 @@ pub mod sandbox;
 mod secret;
 pub mod webhook;
 
+#[cfg(feature = "redis")]
+pub use auth::RedisTokenStore;
 pub use auth::{
-    AccessToken, Auth, Clock, Credentials, SystemClock, TokenError, TokenErrorClass, TokenPolicy,
+    AccessToken, Auth, Clock, Credentials, Lease, Publication, StoredToken, SystemClock,
+    TokenError, TokenErrorClass, TokenPolicy, TokenStore, TokenStoreError,
 };
 pub use call::{CallError, CallErrorKind, Payload, RetryPolicy};
 pub use client::{BuildError, ClientBuilder, Environment};

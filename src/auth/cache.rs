@@ -10,6 +10,7 @@ use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
 use super::fetch::Fetcher;
+use super::store::SharedTokens;
 use super::token::{Freshness, TokenState};
 use super::{AccessToken, Clock, TokenError, TokenPolicy};
 
@@ -22,6 +23,8 @@ pub(crate) struct TokenCache {
     /// Refresh bookkeeping. A `std` mutex, held only for short, non-async sections.
     flight: Mutex<Flight>,
     fetcher: Fetcher,
+    /// The fleet's shared token, when the client was built with a token store.
+    shared: Option<Arc<SharedTokens>>,
     policy: TokenPolicy,
     clock: Arc<dyn Clock>,
 }
@@ -49,11 +52,17 @@ impl Flight {
 }
 
 impl TokenCache {
-    pub(crate) fn new(fetcher: Fetcher, policy: TokenPolicy, clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(
+        fetcher: Fetcher,
+        shared: Option<SharedTokens>,
+        policy: TokenPolicy,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
             current: ArcSwapOption::empty(),
             flight: Mutex::default(),
             fetcher,
+            shared: shared.map(Arc::new),
             policy,
             clock,
         }
@@ -149,13 +158,18 @@ impl TokenCache {
         // `Drop` aborts the task, so no task outlives the client.
         let cache = Arc::downgrade(self);
         let fetcher = self.fetcher.clone();
+        let shared = self.shared.clone();
+        let replacing = self.current.load_full().map(AccessToken);
         let task = runtime.spawn(async move {
             // Only the storm guard waits: a timer, even one already due, costs up to a
             // millisecond of timer-wheel resolution.
             if start_at > Instant::now() {
                 tokio::time::sleep_until(start_at).await;
             }
-            let outcome = fetcher.fetch().await;
+            let outcome = match &shared {
+                Some(shared) => shared.obtain(&fetcher, replacing.as_ref()).await,
+                None => fetcher.fetch().await,
+            };
             if let Some(cache) = Weak::upgrade(&cache) {
                 cache.settle(&outcome);
             }
@@ -190,12 +204,12 @@ impl TokenCache {
     /// the same token causes one refresh, not one per request.
     pub(crate) fn invalidate(&self, sent: &HeaderValue) {
         let _flight = self.lock();
-        let is_current = self.current.load().as_ref().is_some_and(|state| {
-            let token = AccessToken(Arc::clone(state));
-            token.header() == sent
-        });
-        if is_current {
+        let current = self.current.load_full().map(AccessToken);
+        if let Some(token) = current.filter(|token| token.header() == sent) {
             tracing::debug!("the gateway rejected the cached token; it will be refreshed");
+            if let Some(shared) = &self.shared {
+                shared.note_rejected(&token);
+            }
             self.current.store(None);
         }
     }

@@ -8,6 +8,7 @@ mod error;
 mod fetch;
 mod hooks;
 mod policy;
+mod store;
 mod token;
 
 use std::fmt;
@@ -19,11 +20,15 @@ pub use clock::{Clock, SystemClock};
 pub use credentials::Credentials;
 pub use error::{TokenError, TokenErrorClass};
 pub use policy::TokenPolicy;
+#[cfg(feature = "redis")]
+pub use store::RedisTokenStore;
+pub use store::{Lease, Publication, StoredToken, TokenStore, TokenStoreError};
 pub use token::AccessToken;
 
 pub(crate) use cache::TokenCache;
 pub(crate) use fetch::Fetcher;
 pub(crate) use fetch::{judge as judge_token_response, Times as TokenTimes};
+pub(crate) use store::{Sealer, SharedTokens};
 #[cfg(feature = "sandbox")]
 pub(crate) use token::epoch_ms;
 

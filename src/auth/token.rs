@@ -1,7 +1,7 @@
 //! An access token and the two local deadlines it is anchored to.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::HeaderValue;
@@ -34,10 +34,15 @@ pub(crate) struct TokenState {
     lifetime: Duration,
     /// The local wall-clock time at which the token expires.
     expires_at: SystemTime,
+    /// The same on the monotonic clock: what a replica publishes as the shared entry's TTL.
+    expires_at_instant: Instant,
     refresh_at: Instant,
     unusable_at: Instant,
     refresh_at_wall: SystemTime,
     unusable_at_wall: SystemTime,
+    /// The sealed bytes this token was shared as, if it went through a token store: what a
+    /// 401 compares and deletes.
+    stored: OnceLock<Arc<[u8]>>,
 }
 
 /// What the token endpoint said, with the local times taken before the request was sent.
@@ -95,25 +100,69 @@ impl AccessToken {
                 "the token claims a longer life than the policy's max_lifetime; treating it as capped"
             );
         }
+        Self::build(
+            value,
+            lifetime,
+            lifetime,
+            issued.sent_at,
+            issued.sent_at_wall,
+            policy,
+        )
+    }
+
+    /// A token read from a shared store: granted for `lifetime`, with `remaining` left by the
+    /// store's TTL at the moment the read was sent (`sent_at`), so the read's latency shortens
+    /// the believed lifetime, never lengthens it. The refresh points scale with the granted
+    /// lifetime, as for the replica that fetched it, so the fleet agrees on them.
+    pub(crate) fn from_shared(
+        value: SecretString,
+        lifetime: Duration,
+        remaining: Duration,
+        sent_at: Instant,
+        sent_at_wall: SystemTime,
+        policy: &TokenPolicy,
+    ) -> Result<Self, TokenError> {
+        let lifetime = lifetime.min(policy.max_lifetime);
+        Self::build(
+            value,
+            lifetime,
+            remaining.min(lifetime),
+            sent_at,
+            sent_at_wall,
+            policy,
+        )
+    }
+
+    fn build(
+        value: SecretString,
+        lifetime: Duration,
+        remaining: Duration,
+        sent_at: Instant,
+        sent_at_wall: SystemTime,
+        policy: &TokenPolicy,
+    ) -> Result<Self, TokenError> {
         let mut header = HeaderValue::try_from(format!("Bearer {}", value.expose_secret()))
             .map_err(|_| {
                 TokenError::transient(Some(200), "the token is not a valid header value")
             })?;
         header.set_sensitive(true);
 
-        let refresh_after = lifetime - policy.refresh_ahead_for(lifetime);
-        let unusable_after = lifetime - policy.expiry_margin_for(lifetime);
+        // Points before the anchor (a shared token already past them) are due at once.
+        let refresh_after = remaining.saturating_sub(policy.refresh_ahead_for(lifetime));
+        let unusable_after = remaining.saturating_sub(policy.expiry_margin_for(lifetime));
         // Checked: a policy with a huge `max_lifetime` must not overflow the clocks.
         let deadlines = (|| {
             Some(TokenState {
-                expires_at: issued.sent_at_wall.checked_add(lifetime)?,
-                refresh_at: issued.sent_at.checked_add(refresh_after)?,
-                unusable_at: issued.sent_at.checked_add(unusable_after)?,
-                refresh_at_wall: issued.sent_at_wall.checked_add(refresh_after)?,
-                unusable_at_wall: issued.sent_at_wall.checked_add(unusable_after)?,
+                expires_at: sent_at_wall.checked_add(remaining)?,
+                expires_at_instant: sent_at.checked_add(remaining)?,
+                refresh_at: sent_at.checked_add(refresh_after)?,
+                unusable_at: sent_at.checked_add(unusable_after)?,
+                refresh_at_wall: sent_at_wall.checked_add(refresh_after)?,
+                unusable_at_wall: sent_at_wall.checked_add(unusable_after)?,
                 value,
                 header,
                 lifetime,
+                stored: OnceLock::new(),
             })
         })();
         deadlines
@@ -158,6 +207,25 @@ impl AccessToken {
 
     pub(crate) fn header(&self) -> &HeaderValue {
         &self.0.header
+    }
+
+    /// Time left before expiry on the monotonic clock, from `now`.
+    pub(crate) fn remaining_at(&self, now: Instant) -> Duration {
+        self.0.expires_at_instant.saturating_duration_since(now)
+    }
+
+    pub(crate) fn value(&self) -> &SecretString {
+        &self.0.value
+    }
+
+    /// The sealed bytes this token is shared as, if any.
+    pub(crate) fn stored(&self) -> Option<&Arc<[u8]>> {
+        self.0.stored.get()
+    }
+
+    /// Records the sealed bytes this token is shared as (once).
+    pub(crate) fn set_stored(&self, sealed: Arc<[u8]>) {
+        let _ = self.0.stored.set(sealed);
     }
 
     /// The worse of what the monotonic and the wall-clock deadlines say: monotonic time stops

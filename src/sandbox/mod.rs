@@ -73,6 +73,7 @@ pub struct Sandbox {
 pub struct SandboxBuilder {
     port: u16,
     token_lifetime: Duration,
+    revoke_previous_tokens: bool,
 }
 
 #[derive(Debug)]
@@ -90,6 +91,8 @@ struct SandboxState {
 #[derive(Debug)]
 struct Inner {
     token_lifetime: Duration,
+    /// Issuing a token revokes every earlier one, as some gateways do.
+    revoke_previous_tokens: bool,
     skew_secs: i64,
     faults: VecDeque<TokenFault>,
     /// Issued tokens and their expiry (epoch ms, sandbox clock).
@@ -124,6 +127,7 @@ impl Sandbox {
         SandboxBuilder {
             port: 0,
             token_lifetime: Duration::from_secs(3600),
+            revoke_previous_tokens: false,
         }
     }
 
@@ -242,6 +246,14 @@ impl Sandbox {
         self.state.lock().skew_secs = secs;
     }
 
+    /// Whether issuing a token revokes every earlier token of the same credentials (default
+    /// off). EnKash does not document which it does; gateways that revoke turn a fleet of
+    /// processes with separate caches into a storm of 401s, which a shared
+    /// [`TokenStore`](crate::TokenStore) prevents.
+    pub fn set_revoke_previous_tokens(&self, revoke: bool) {
+        self.state.lock().revoke_previous_tokens = revoke;
+    }
+
     /// Revokes every token issued so far: the next authenticated call gets a 401.
     pub fn revoke_all_tokens(&self) {
         self.state.lock().tokens.clear();
@@ -269,6 +281,13 @@ impl SandboxBuilder {
         self
     }
 
+    /// Issuing a token revokes every earlier one (default off); see
+    /// [`Sandbox::set_revoke_previous_tokens`].
+    pub fn revoke_previous_tokens(mut self, revoke: bool) -> Self {
+        self.revoke_previous_tokens = revoke;
+        self
+    }
+
     /// Binds and starts serving.
     pub async fn start(self) -> std::io::Result<Sandbox> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?;
@@ -284,6 +303,7 @@ impl SandboxBuilder {
             base_url,
             inner: Mutex::new(Inner {
                 token_lifetime: self.token_lifetime,
+                revoke_previous_tokens: self.revoke_previous_tokens,
                 skew_secs: 0,
                 faults: VecDeque::new(),
                 tokens: HashMap::new(),

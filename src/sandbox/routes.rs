@@ -160,6 +160,9 @@ async fn generate_token(State(state): Shared, body: Bytes) -> Response {
     let now_ms = epoch_ms(inner.now()) / 1000 * 1000;
     let expiry = now_ms + expiry_offset.unwrap_or(inner.token_lifetime.as_millis() as i64);
     let token = format!("sbx.{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+    if inner.revoke_previous_tokens {
+        inner.tokens.clear();
+    }
     inner.tokens.insert(token.clone(), expiry);
     let date = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_millis(now_ms as u64));
     let body = json!({

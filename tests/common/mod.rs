@@ -75,4 +75,5 @@ fn nullable_to_json_schema(value: serde_json::Value) -> serde_json::Value {
 }
 
 pub mod clock;
+pub mod redis_server;
 pub mod server;

@@ -1,0 +1,173 @@
+//! What a token store holds: a key name that names no credential, and a value nobody without
+//! the secret key can read or forge. RustCrypto throughout: HKDF-SHA256 derives two keys from
+//! the secret key, HMAC-SHA256 names the entry, AES-256-GCM seals it.
+
+use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use hkdf::Hkdf;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use super::super::Credentials;
+use crate::SecretString;
+
+/// The first byte of every sealed value, so a later format can be told apart.
+const FORMAT: u8 = 1;
+const NONCE_LEN: usize = 12;
+/// HKDF salt: fixed and public, it separates these keys from any other use of the secret.
+const SALT: &[u8] = b"enkash token store";
+
+/// Seals and opens the shared entry of one set of credentials against one base URL.
+pub(crate) struct Sealer {
+    cipher: Aes256Gcm,
+    key_name: String,
+}
+
+/// The sealed plaintext: the token and the lifetime it was granted, so every replica scales its
+/// refresh points to the same lifetime.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Sealed {
+    pub token: SecretString,
+    #[serde(rename = "lifetimeMs")]
+    pub lifetime_ms: u64,
+}
+
+impl Sealer {
+    pub(crate) fn new(credentials: &Credentials, base_url: &str) -> Self {
+        let secret = credentials.secret_key().expose_secret().as_bytes();
+        let keys = Hkdf::<Sha256>::new(Some(SALT), secret);
+        let mut name_key = [0u8; 32];
+        let mut seal_key = [0u8; 32];
+        // 32 bytes is far below HKDF-SHA256's limit of 8160: `expand` cannot fail here.
+        keys.expand(b"key name v1", &mut name_key)
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        keys.expand(b"aes-256-gcm v1", &mut seal_key)
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+
+        let mut name = <Hmac<Sha256> as Mac>::new_from_slice(&name_key)
+            .expect("HMAC takes a key of any length");
+        name.update(credentials.access_key().expose_secret().as_bytes());
+        // A separator no access key contains, so ("ab", "c") and ("a", "bc") differ.
+        name.update(&[0]);
+        name.update(base_url.as_bytes());
+        let key_name = name
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        Self {
+            cipher: Aes256Gcm::new(&seal_key.into()),
+            key_name,
+        }
+    }
+
+    /// The entry's name in the store: 64 hex digits of HMAC, no credential.
+    pub(crate) fn key_name(&self) -> &str {
+        &self.key_name
+    }
+
+    /// `FORMAT || nonce || ciphertext+tag`, with a fresh random nonce, bound to the key name.
+    pub(crate) fn seal(&self, plain: &Sealed) -> Option<Vec<u8>> {
+        let json = serde_json::to_vec(plain).ok()?;
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let sealed = self.cipher.encrypt(&nonce, self.payload(&json)).ok()?;
+        let mut out = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
+        out.push(FORMAT);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        Some(out)
+    }
+
+    /// The plaintext, or `None` for anything this sealer did not seal: another format, another
+    /// key, a tampered byte, a value moved from another entry.
+    pub(crate) fn open(&self, value: &[u8]) -> Option<Sealed> {
+        let (&format, rest) = value.split_first()?;
+        if format != FORMAT || rest.len() < NONCE_LEN {
+            return None;
+        }
+        let (nonce, sealed) = rest.split_at(NONCE_LEN);
+        let json = self
+            .cipher
+            .decrypt(Nonce::from_slice(nonce), self.payload(sealed))
+            .ok()?;
+        serde_json::from_slice(&json).ok()
+    }
+
+    fn payload<'a>(&'a self, msg: &'a [u8]) -> Payload<'a, 'a> {
+        Payload {
+            msg,
+            aad: self.key_name.as_bytes(),
+        }
+    }
+}
+
+/// A random id for a lease owner: 128 bits from the OS.
+pub(crate) fn random_owner_id() -> String {
+    use aes_gcm::aead::rand_core::RngCore;
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sealer(access: &str, secret: &str, url: &str) -> Sealer {
+        Sealer::new(&Credentials::new(access, secret), url)
+    }
+
+    fn plain() -> Sealed {
+        Sealed {
+            token: "tok-123".into(),
+            lifetime_ms: 3_600_000,
+        }
+    }
+
+    #[test]
+    fn a_sealed_value_opens_and_shows_nothing_in_clear() {
+        let sealer = sealer("AK", "SK", "https://x");
+        let sealed = sealer.seal(&plain()).unwrap();
+        let opened = sealer.open(&sealed).unwrap();
+        assert_eq!(opened.token.expose_secret(), "tok-123");
+        assert_eq!(opened.lifetime_ms, 3_600_000);
+        let text = String::from_utf8_lossy(&sealed);
+        assert!(!text.contains("tok-123"), "{text}");
+        // A fresh nonce per seal: the same token never seals to the same bytes.
+        assert_ne!(sealed, sealer.seal(&plain()).unwrap());
+    }
+
+    #[test]
+    fn names_differ_per_credentials_and_url_and_name_no_credential() {
+        let a = sealer("AK", "SK", "https://x");
+        assert_eq!(a.key_name(), sealer("AK", "SK", "https://x").key_name());
+        assert_eq!(a.key_name().len(), 64);
+        assert!(!a.key_name().contains("AK"));
+        for other in [
+            sealer("AK2", "SK", "https://x"),
+            sealer("AK", "SK2", "https://x"),
+            sealer("AK", "SK", "https://y"),
+        ] {
+            assert_ne!(a.key_name(), other.key_name());
+        }
+    }
+
+    #[test]
+    fn tampered_foreign_and_moved_values_do_not_open() {
+        let a = sealer("AK", "SK", "https://x");
+        let sealed = a.seal(&plain()).unwrap();
+        for i in 0..sealed.len() {
+            let mut tampered = sealed.clone();
+            tampered[i] ^= 0x01;
+            assert!(a.open(&tampered).is_none(), "byte {i}");
+        }
+        assert!(a.open(&sealed[..sealed.len() - 1]).is_none());
+        assert!(a.open(b"").is_none());
+        assert!(a.open(b"{\"token\":\"x\",\"lifetimeMs\":1}").is_none());
+        // Another secret key cannot open it; the same secret under another URL cannot either.
+        assert!(sealer("AK", "SK2", "https://x").open(&sealed).is_none());
+        assert!(sealer("AK", "SK", "https://y").open(&sealed).is_none());
+    }
+}
