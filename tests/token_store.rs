@@ -1,0 +1,334 @@
+//! The Redis token store in one process, against a real `redis-server` (cargo feature `redis`):
+//! the store's contract, what it holds, and a Redis that is down, frozen or holding garbage.
+//! The multi-process fleet is in `tests/fleet.rs`.
+
+#![cfg(feature = "redis")]
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::redis_server::RedisServer;
+use enkash::sandbox::Sandbox;
+use enkash::{Client, Lease, Payload, RedisTokenStore, TokenStore};
+
+/// Log lines written while the guard lives (this thread only: current-thread runtimes).
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Logs {
+    fn capture(&self) -> tracing::subscriber::DefaultGuard {
+        let logs = self.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || logs.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_default(subscriber)
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn client(sandbox: &Sandbox, store: RedisTokenStore) -> Client {
+    Client::builder()
+        .base_url(sandbox.base_url())
+        .credentials(sandbox.access_key(), sandbox.secret_key())
+        .token_store(store)
+        .build()
+        .unwrap()
+}
+
+async fn call(client: &Client) {
+    client
+        .get_order_status()
+        .order_id(Sandbox::PAID_ORDER_ID)
+        .send()
+        .await
+        .payload()
+        .expect("the call succeeds");
+}
+
+/// The one token entry in Redis (not the lease): its key and value.
+fn token_entry(redis: &RedisServer) -> (String, Vec<u8>) {
+    let entries: Vec<_> = redis
+        .dump()
+        .into_iter()
+        .filter(|(key, _)| key.starts_with("enkash:token:") && !key.ends_with(":lease"))
+        .collect();
+    assert_eq!(
+        entries.len(),
+        1,
+        "{:?}",
+        entries.iter().map(|e| &e.0).collect::<Vec<_>>()
+    );
+    entries.into_iter().next().unwrap()
+}
+
+#[tokio::test]
+async fn the_lease_is_exclusive_and_only_its_owner_publishes_or_releases_it() {
+    let redis = RedisServer::start();
+    let store = RedisTokenStore::connect(&redis.url())
+        .await
+        .unwrap()
+        .lease(Duration::from_secs(5));
+    assert_eq!(store.claim_lease("k", "a").await.unwrap(), Lease::Claimed);
+    let Lease::HeldFor(left) = store.claim_lease("k", "b").await.unwrap() else {
+        panic!("a second claimant won a held lease");
+    };
+    assert!(
+        left <= Duration::from_secs(5) && left > Duration::from_secs(4),
+        "{left:?}"
+    );
+
+    // Not the owner: neither its release nor its publication takes effect.
+    store.release_lease("k", "b").await.unwrap();
+    assert!(matches!(
+        store.claim_lease("k", "b").await.unwrap(),
+        Lease::HeldFor(_)
+    ));
+    store
+        .publish("k", "b", b"late", Duration::from_secs(9))
+        .await
+        .unwrap();
+    assert_eq!(store.read("k").await.unwrap(), None);
+
+    // The owner publishes: the value lives for the TTL and the lease is free again.
+    store
+        .publish("k", "a", b"v1", Duration::from_secs(9))
+        .await
+        .unwrap();
+    let read = store.read("k").await.unwrap().expect("published");
+    assert_eq!(read.value, b"v1");
+    assert!(read.ttl <= Duration::from_secs(9) && read.ttl > Duration::from_secs(8));
+    assert_eq!(store.claim_lease("k", "b").await.unwrap(), Lease::Claimed);
+
+    // Compare-and-delete: a stale "rejected" value deletes nothing; the current one goes.
+    assert!(!store.delete_if("k", b"v0").await.unwrap());
+    assert!(store.read("k").await.unwrap().is_some());
+    assert!(store.delete_if("k", b"v1").await.unwrap());
+    assert_eq!(store.read("k").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_publication_wakes_the_waiters_on_its_key_only() {
+    let redis = RedisServer::start();
+    let waiter = RedisTokenStore::connect(&redis.url()).await.unwrap();
+    let publisher = RedisTokenStore::connect(&redis.url()).await.unwrap();
+    // Let the waiter's subscription come up.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let other_key = waiter.next_publication("other");
+    let this_key = waiter.next_publication("k");
+    publisher.claim_lease("k", "p").await.unwrap();
+    let sent = Instant::now();
+    publisher
+        .publish("k", "p", b"v", Duration::from_secs(5))
+        .await
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(2), this_key)
+        .await
+        .expect("the waiter on k was woken");
+    println!("woken {:?} after the publication", sent.elapsed());
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), other_key)
+            .await
+            .is_err(),
+        "a waiter on another key was woken"
+    );
+}
+
+#[tokio::test]
+async fn tampered_and_foreign_values_are_ignored_and_replaced() {
+    let redis = RedisServer::start();
+    let sandbox = Sandbox::start().await.unwrap();
+    let store = RedisTokenStore::connect(&redis.url()).await.unwrap();
+    call(&client(&sandbox, store.clone())).await;
+    let (key, sealed) = token_entry(&redis);
+    assert_eq!(sandbox.token_requests(), 1);
+
+    let mut flipped = sealed.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 1;
+    let foreign = br#"{"token":"attacker","lifetimeMs":3600000}"#.to_vec();
+    for (round, planted) in [flipped, foreign].into_iter().enumerate() {
+        let _: () = redis::cmd("SET")
+            .arg(&key)
+            .arg(&planted)
+            .arg("PX")
+            .arg(600_000)
+            .query(&mut redis.connection())
+            .unwrap();
+        let logs = Logs::default();
+        let fresh_client = client(&sandbox, store.clone());
+        {
+            let _guard = logs.capture();
+            call(&fresh_client).await;
+        }
+        assert_eq!(sandbox.token_requests(), round as u64 + 2, "round {round}");
+        let (_, now) = token_entry(&redis);
+        assert_ne!(
+            now, planted,
+            "round {round}: the planted value was not replaced"
+        );
+        assert!(logs.text().contains("did not seal"), "{}", logs.text());
+        // The replacement is a good token: the next client takes it without asking.
+        call(&client(&sandbox, store.clone())).await;
+        assert_eq!(sandbox.token_requests(), round as u64 + 2);
+    }
+}
+
+#[tokio::test]
+async fn different_credentials_in_one_redis_never_share_a_token() {
+    let redis = RedisServer::start();
+    let store = RedisTokenStore::connect(&redis.url()).await.unwrap();
+    let (first, second) = (
+        Sandbox::start().await.unwrap(),
+        Sandbox::start().await.unwrap(),
+    );
+    let a = client(&first, store.clone()).access_token().await.unwrap();
+    let b = client(&second, store.clone()).access_token().await.unwrap();
+    assert_ne!(a.as_str(), b.as_str());
+    // Each merchant's token works at its own gateway: nobody got the other's.
+    call(&client(&first, store.clone())).await;
+    call(&client(&second, store.clone())).await;
+    assert_eq!((first.token_requests(), second.token_requests()), (1, 1));
+    let keys: Vec<_> = redis.dump().into_iter().map(|(key, _)| key).collect();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+}
+
+#[tokio::test]
+async fn after_a_401_the_rejected_token_leaves_the_store_and_one_new_one_replaces_it() {
+    let redis = RedisServer::start();
+    let sandbox = Sandbox::start().await.unwrap();
+    let store = RedisTokenStore::connect(&redis.url()).await.unwrap();
+    // The first client fetches the token; the second reads it from the store.
+    call(&client(&sandbox, store.clone())).await;
+    let reader = client(&sandbox, store.clone());
+    call(&reader).await;
+    assert_eq!(sandbox.token_requests(), 1);
+    let (_, rejected) = token_entry(&redis);
+    sandbox.revoke_all_tokens();
+    call(&reader).await;
+    assert_eq!(sandbox.unauthorized_responses(), 1);
+    assert_eq!(sandbox.token_requests(), 2);
+    let (_, replacement) = token_entry(&redis);
+    assert_ne!(replacement, rejected);
+    // Another replica finds the new token in the store.
+    call(&self::client(&sandbox, store)).await;
+    assert_eq!(sandbox.token_requests(), 2);
+}
+
+#[tokio::test]
+async fn an_unreachable_redis_never_fails_a_call_and_says_so() {
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("redis://user:hunter2@127.0.0.1:{closed_port}");
+    let error = RedisTokenStore::connect(&url).await.unwrap_err();
+    assert!(!error.to_string().contains("hunter2"), "{error}");
+
+    let store = RedisTokenStore::lazy(&url).unwrap();
+    assert!(!format!("{store:?}").contains("hunter2"), "{store:?}");
+    let sandbox = Sandbox::start().await.unwrap();
+    let logs = Logs::default();
+    let client = client(&sandbox, store);
+    {
+        let _guard = logs.capture();
+        call(&client).await;
+    }
+    assert_eq!(sandbox.token_requests(), 1);
+    let text = logs.text();
+    assert!(
+        text.contains("WARN") && text.contains("the token store failed"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("hunter2") && !text.contains(sandbox.secret_key()),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_frozen_redis_costs_one_time_budget_then_is_left_alone_until_the_pause_ends() {
+    let redis = RedisServer::start();
+    let sandbox = Sandbox::start().await.unwrap();
+    let store = RedisTokenStore::connect(&redis.url())
+        .await
+        .unwrap()
+        .operation_timeout(Duration::from_millis(100))
+        .pause_after_failure(Duration::from_secs(3));
+    redis.freeze();
+    let logs = Logs::default();
+    let client = client(&sandbox, store.clone());
+    let _guard = logs.capture();
+    let started = Instant::now();
+    call(&client).await;
+    let first = started.elapsed();
+    assert_eq!(sandbox.token_requests(), 1);
+    assert!(
+        first < Duration::from_millis(1000),
+        "the first call took {first:?}"
+    );
+    // Within the pause the client does not wait on Redis again: a new token is fetched
+    // directly, with no second warning.
+    sandbox.revoke_all_tokens();
+    call(&client).await;
+    assert_eq!(sandbox.token_requests(), 2);
+    assert_eq!(
+        logs.text().matches("the token store failed").count(),
+        1,
+        "{}",
+        logs.text()
+    );
+    // Redis answers again, and once the pause is over this client shares again.
+    redis.thaw();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    sandbox.revoke_all_tokens();
+    call(&client).await;
+    assert_eq!(sandbox.token_requests(), 3);
+    token_entry(&redis);
+}
+
+#[tokio::test]
+async fn a_redis_answering_garbage_never_fails_a_call() {
+    let redis = RedisServer::start();
+    let sandbox = Sandbox::start().await.unwrap();
+    let store = RedisTokenStore::connect(&redis.url()).await.unwrap();
+    call(&client(&sandbox, store.clone())).await;
+    let (key, _) = token_entry(&redis);
+    // The key now holds a list: every GET on it is a WRONGTYPE error.
+    let mut connection = redis.connection();
+    let _: () = redis::cmd("DEL").arg(&key).query(&mut connection).unwrap();
+    let _: () = redis::cmd("RPUSH")
+        .arg(&key)
+        .arg("x")
+        .query(&mut connection)
+        .unwrap();
+    let logs = Logs::default();
+    {
+        let _guard = logs.capture();
+        call(&client(&sandbox, store)).await;
+    }
+    assert_eq!(sandbox.token_requests(), 2);
+    assert!(
+        logs.text().contains("the token store failed"),
+        "{}",
+        logs.text()
+    );
+}
