@@ -61,6 +61,8 @@ fn generate(spec_path: &Path) -> Result<(), String> {
     let open_enums = open_enums::open_enums(&value)?;
     let money = money::money_schemas(&value)?;
     let operations = operations::table(&value)?;
+    // The sandbox checks requests against the spec itself; it reads it as JSON.
+    let spec_json = value.to_string();
     let spec: openapiv3::OpenAPI = serde_path_to_error::deserialize(value).map_err(|e| {
         let (path, inner) = (e.path().to_string(), e.into_inner());
         format!(
@@ -106,7 +108,8 @@ fn generate(spec_path: &Path) -> Result<(), String> {
         .map(open_enums::OpenEnum::invocation)
         .collect();
     write(&out_dir.join("open_enums.rs"), &enums)?;
-    write(&out_dir.join("operations.rs"), &operations)
+    write(&out_dir.join("operations.rs"), &operations)?;
+    write(&out_dir.join("spec.json"), &spec_json)
 }
 
 fn write(path: &Path, contents: &str) -> Result<(), String> {

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use enkash::sandbox::Sandbox;
 use enkash::types::{
-    Amount, CreateOrderRequest, Currency, CustomerDetail, PaymentDetail, PaymentMode,
-    PaymentStatus, RefundRequest, SubmitPaymentRequest,
+    Amount, CreateOrderRequest, Currency, CustomerInfo, PaymentDetail, PaymentMode, PaymentStatus,
+    RefundRequest, SubmitPaymentRequest,
 };
 use enkash::{Client, Payload, Rupees};
 
@@ -28,7 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             currency: Currency::Inr,
         })
         .description(Some("2 x cotton kurta".to_string()))
-        .customer_info(Some(CustomerDetail {
+        .customer_info(Some(CustomerInfo {
             first_name: Some("Asha".into()),
             email: Some("asha.verma@example.com".into()),
             ..Default::default()
@@ -89,7 +89,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let refund = RefundRequest {
         amount: kurta,
         remarks: Some("one kurta returned".into()),
-        request_id: format!("RFND-{transaction_id}-1"),
+        request_id: format!("RFND-{transaction_id}-1").parse()?,
     };
     let refund = client
         .refund_transaction()

@@ -225,7 +225,7 @@ async fn order_flow(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     let refund = RefundRequest {
         amount: "499.50".parse()?,
         remarks: None,
-        request_id: "QUICKSTART-R1".into(),
+        request_id: "QUICKSTART-R1".parse()?,
     };
     let refund = client
         .refund_transaction()

@@ -97,7 +97,7 @@ fn refund(rupees: &str, request_id: &str) -> RefundRequest {
     RefundRequest {
         amount: rupees.parse().unwrap(),
         remarks: Some("returned".into()),
-        request_id: request_id.into(),
+        request_id: request_id.parse().expect("a non-empty request id"),
     }
 }
 

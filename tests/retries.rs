@@ -210,7 +210,7 @@ async fn an_idempotent_post_is_retried_and_a_refund_is_not() {
     let refund = enkash::types::RefundRequest {
         amount: enkash::Rupees::from_paise(100),
         remarks: None,
-        request_id: "R-RETRY".into(),
+        request_id: "R-RETRY".parse().unwrap(),
     };
     let error = client
         .refund_transaction()

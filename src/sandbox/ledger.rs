@@ -156,17 +156,9 @@ impl Ledger {
         merchant_key: &str,
         base_url: &str,
     ) -> Result<Order, Refusal> {
+        // The amount's bounds and the id's letters-and-digits pattern are the spec's: the
+        // sandbox's contract check has enforced them before this runs.
         let amount = request.amount.value;
-        if !amount.is_positive() {
-            return Err(Refusal::Invalid(
-                "amount.value: must be at least 0.01".into(),
-            ));
-        }
-        if request.order_id.is_empty()
-            || !request.order_id.chars().all(|c| c.is_ascii_alphanumeric())
-        {
-            return Err(Refusal::Invalid("orderId: letters and digits only".into()));
-        }
         if self
             .orders
             .values()
@@ -174,7 +166,7 @@ impl Ledger {
         {
             return Err(Refusal::Rule(
                 codes::DUPLICATE_ORDER,
-                format!("Order {} already exists", request.order_id),
+                format!("Order {} already exists", request.order_id.as_str()),
             ));
         }
         let id = self.next("ORD");
@@ -182,16 +174,16 @@ impl Ledger {
         let order = Order {
             redirection_url: Some(format!("{base_url}/pay/checkout/{id}")),
             order_id: Some(id.clone()),
-            merchant_order_id: Some(request.order_id),
+            merchant_order_id: Some(request.order_id.to_string()),
             merchant_identifier_key: Some(merchant_key.to_string()),
             amount: Some(amount),
             currency: Some(request.amount.currency.to_string()),
             return_url: request.return_url,
             notify_url: request.notify_url,
             status: Some(OrderStatus::Created),
-            customer_info: request.customer_info,
+            customer_info: request.customer_info.and_then(same_fields),
             custom_parameters: request.custom_parameters,
-            payment_detail: request.payment_detail,
+            payment_detail: request.payment_detail.and_then(same_fields),
             order_message: Some("Order created".into()),
             created: Some(now),
             last_modified: Some(now),
@@ -309,16 +301,11 @@ impl Ledger {
         transaction_id: &str,
         request: RefundRequest,
     ) -> Result<Refund, Refusal> {
+        // A positive amount and a non-empty `requestId` are the spec's rules, enforced before.
         let amount = request.amount;
-        if !amount.is_positive() {
-            return Err(Refusal::Invalid("amount: must be at least 0.01".into()));
-        }
-        if request.request_id.is_empty() {
-            return Err(Refusal::Invalid("requestId: must not be empty".into()));
-        }
         let transaction = self.transaction(transaction_id)?;
         if let Some((earlier_transaction, earlier_amount, refund)) =
-            self.refunds.get(&request.request_id)
+            self.refunds.get(request.request_id.as_str())
         {
             // A retry of the same refund gets the same answer; anything else is a mistake.
             return if earlier_transaction == transaction_id && *earlier_amount == amount {
@@ -328,7 +315,7 @@ impl Ledger {
                     codes::REQUEST_ID_REUSED,
                     format!(
                         "requestId {} was used for a different refund",
-                        request.request_id
+                        request.request_id.as_str()
                     ),
                 ))
             };
@@ -374,7 +361,7 @@ impl Ledger {
             bank_transaction_id: None,
         };
         self.refunds.insert(
-            request.request_id,
+            request.request_id.to_string(),
             (transaction_id.to_string(), amount, refund.clone()),
         );
         Ok(refund)
@@ -606,6 +593,13 @@ fn check_payment_detail(detail: &PaymentDetail) -> Result<bool, Refusal> {
             "paymentDetail.paymentMode: unknown payment mode {other:?}"
         ))),
     }
+}
+
+/// A request's closed object as the open one a response shows: the same fields.
+fn same_fields<A: serde::Serialize, B: serde::de::DeserializeOwned>(request: A) -> Option<B> {
+    serde_json::to_value(request)
+        .ok()
+        .and_then(|value| serde_json::from_value(value).ok())
 }
 
 /// A `FLAT` split share: a plain number in the spec (its unit depends on the split type), read

@@ -22,6 +22,7 @@
 //! # }
 //! ```
 
+mod contract;
 mod faults;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -82,7 +83,6 @@ struct SandboxState {
     secret_key: String,
     base_url: String,
     inner: Mutex<Inner>,
-    token_requests: AtomicU64,
     unauthorized: AtomicU64,
     notifications_sent: AtomicU64,
     notifications_delivered: AtomicU64,
@@ -153,7 +153,7 @@ impl Sandbox {
 
     /// Token requests received, including failed ones.
     pub fn token_requests(&self) -> u64 {
-        self.state.token_requests.load(Ordering::SeqCst)
+        self.attempts("generate_token")
     }
 
     /// Authenticated requests accepted for `operation_id` (e.g. `"get_order_status"`).
@@ -312,7 +312,6 @@ impl SandboxBuilder {
                 attempts: HashMap::new(),
                 call_faults: HashMap::new(),
             }),
-            token_requests: AtomicU64::new(0),
             unauthorized: AtomicU64::new(0),
             notifications_sent: AtomicU64::new(0),
             notifications_delivered: AtomicU64::new(0),

@@ -57,6 +57,9 @@ pub(super) fn router(state: Arc<SandboxState>) -> Router {
             "/api/v0/split-transaction/{transaction_id}",
             post(edit_split_settlement),
         )
+        // Layers run outside in: faults first (a fault is met whatever the request), then the
+        // spec's own checks, then the handler's business rules.
+        .route_layer(axum::middleware::from_fn(super::contract::enforce))
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             super::faults::inject,
@@ -116,7 +119,6 @@ async fn not_found() -> Response {
 }
 
 async fn generate_token(State(state): Shared, body: Bytes) -> Response {
-    state.token_requests.fetch_add(1, Ordering::SeqCst);
     let fault = state.lock().faults.pop_front();
     let mut expiry_offset = None;
     match fault {
@@ -172,6 +174,15 @@ async fn generate_token(State(state): Shared, body: Bytes) -> Response {
     ([(header::DATE, date)], Json(body)).into_response()
 }
 
+/// The token of an `Authorization: Bearer <token>` header. The scheme name is
+/// case-insensitive (RFC 9110 section 11.1), so `bearer` and `BEARER` are accepted too.
+fn bearer_token(header: &str) -> Option<&str> {
+    let (scheme, token) = header.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim_start_matches(' '))
+}
+
 /// Checks both authentication headers; counts the call on success, the 401 otherwise.
 /// Returns the 401 to send, or `None` when the caller may proceed.
 fn unauthorized(
@@ -186,10 +197,7 @@ fn unauthorized(
         (None, _) => Some("Authorization header missing"),
         (_, None) => Some("merchantAccessKey header missing"),
         (_, Some(key)) if key != state.access_key => Some("Unknown merchantAccessKey"),
-        (Some(auth), _) => match auth
-            .strip_prefix("Bearer ")
-            .and_then(|t| inner.tokens.get(t))
-        {
+        (Some(auth), _) => match bearer_token(auth).and_then(|t| inner.tokens.get(t)) {
             None => Some("Token is invalid."),
             Some(&expiry) if expiry <= now_ms => Some("Token has expired."),
             Some(_) => None,

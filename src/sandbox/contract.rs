@@ -1,0 +1,372 @@
+//! The sandbox obeys the spec by construction: before any business rule runs, every request is
+//! checked against the spec's own parameter and body schemas (stripe-mock's approach). The two
+//! cannot drift, because there is nothing to keep in step: the rules *are* the spec.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{MatchedPath, Request};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::Validator;
+use serde_json::{json, Map, Value};
+
+use super::routes::error;
+use crate::call::operations::{self, Operation};
+
+/// The spec, as the build script wrote it out.
+const SPEC: &str = include_str!(concat!(env!("OUT_DIR"), "/spec.json"));
+/// A request body larger than this is refused unread.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// What one operation accepts.
+struct Rules {
+    params: Vec<Param>,
+    body: Option<BodyRule>,
+}
+
+struct Param {
+    name: String,
+    location: Location,
+    required: bool,
+    /// `integer`, `number`, `boolean` or `string`: how a text value is read before checking.
+    kind: String,
+    schema: Validator,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Location {
+    Path,
+    Query,
+    Header,
+}
+
+struct BodyRule {
+    required: bool,
+    schema: Validator,
+}
+
+/// Checks the request against its operation's rules, then hands it on; a request the spec
+/// does not allow gets a 400 (415 for a body that is not JSON) naming the part and the rule,
+/// never quoting a value.
+pub(super) async fn enforce(
+    matched: Option<MatchedPath>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let operation =
+        matched.and_then(|path| operations::route(request.method().as_str(), path.as_str()));
+    let Some(operation) = operation else {
+        return next.run(request).await;
+    };
+    let Some(rules) = contract().get(operation.id) else {
+        return next.run(request).await;
+    };
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            413,
+            "The request body is larger than 1 MiB",
+            Value::Null,
+        );
+    };
+    let checked = check_params(
+        rules,
+        operation,
+        parts.uri.path(),
+        parts.uri.query(),
+        &parts.headers,
+    )
+    .and_then(|()| check_body(rules, &parts.headers, &bytes));
+    if let Err((status, message)) = checked {
+        return error(status, i32::from(status.as_u16()), message, Value::Null);
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+type Refused = (StatusCode, String);
+
+fn bad(message: String) -> Refused {
+    (StatusCode::BAD_REQUEST, message)
+}
+
+fn check_params(
+    rules: &Rules,
+    operation: &Operation,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<(), Refused> {
+    let path_values = path_params(operation.path, path);
+    let query_values: Vec<(String, String)> = query
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default();
+    for param in &rules.params {
+        let place = match param.location {
+            Location::Path => "path parameter",
+            Location::Query => "query parameter",
+            Location::Header => "header",
+        };
+        let values: Vec<String> = match param.location {
+            Location::Path => path_values
+                .get(param.name.as_str())
+                .cloned()
+                .into_iter()
+                .collect(),
+            Location::Query => query_values
+                .iter()
+                .filter(|(name, _)| *name == param.name)
+                .map(|(_, value)| value.clone())
+                .collect(),
+            Location::Header => headers
+                .get_all(param.name.as_str())
+                .iter()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .collect(),
+        };
+        match values.as_slice() {
+            [] if param.required => {
+                return Err(bad(format!("{place} `{}` is required", param.name)));
+            }
+            [] => {}
+            [value] => {
+                let Some(instance) = read_scalar(value, &param.kind) else {
+                    return Err(bad(format!(
+                        "{place} `{}` must be {}",
+                        param.name,
+                        an(&param.kind)
+                    )));
+                };
+                if let Some(problem) = first_problem(&param.schema, &instance) {
+                    return Err(bad(format!("{place} `{}`: {problem}", param.name)));
+                }
+            }
+            _ => {
+                return Err(bad(format!(
+                    "{place} `{}` is given more than once",
+                    param.name
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_body(rules: &Rules, headers: &HeaderMap, bytes: &Bytes) -> Result<(), Refused> {
+    let Some(body) = &rules.body else {
+        return Ok(());
+    };
+    if bytes.is_empty() {
+        return match body.required {
+            true => Err(bad("a JSON request body is required".to_string())),
+            false => Ok(()),
+        };
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media_type = content_type.split(';').next().unwrap_or("").trim();
+    if !media_type.eq_ignore_ascii_case("application/json") {
+        return Err((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "the request body must be sent as `Content-Type: application/json`".to_string(),
+        ));
+    }
+    let instance: Value = serde_json::from_slice(bytes).map_err(|e| {
+        bad(format!(
+            "the request body is not JSON ({:?} error at line {} column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    match first_problem(&body.schema, &instance) {
+        Some(problem) => Err(bad(format!("Invalid request body: {problem}"))),
+        None => Ok(()),
+    }
+}
+
+/// The first way `instance` breaks `schema`: where, and which rule. Names fields, never values.
+fn first_problem(schema: &Validator, instance: &Value) -> Option<String> {
+    let error = schema.iter_errors(instance).next()?;
+    let at = match error.instance_path.as_str() {
+        "" => "the value".to_string(),
+        pointer => format!("`{}`", pointer.trim_start_matches('/').replace('/', ".")),
+    };
+    let rule = match &error.kind {
+        ValidationErrorKind::Required { property } => {
+            format!("required field {property} is missing")
+        }
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            format!("unknown field(s) {}", unexpected.join(", "))
+        }
+        _ => {
+            let keyword = error
+                .schema_path
+                .as_str()
+                .rsplit('/')
+                .next()
+                .unwrap_or("schema");
+            format!("breaks the spec's `{keyword}` rule")
+        }
+    };
+    Some(format!("{at}: {rule}"))
+}
+
+/// A parameter's text as the JSON value its schema describes, if it reads as one.
+fn read_scalar(text: &str, kind: &str) -> Option<Value> {
+    match kind {
+        "integer" => text.parse::<i64>().ok().map(Value::from),
+        "number" => text
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .map(Value::from),
+        "boolean" => match text {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        _ => Some(Value::String(text.to_string())),
+    }
+}
+
+fn an(kind: &str) -> String {
+    match kind {
+        "integer" => "a whole number".to_string(),
+        "number" => "a number".to_string(),
+        "boolean" => "true or false".to_string(),
+        other => format!("a {other}"),
+    }
+}
+
+/// The values of a path's `{parameters}`, percent-decoded, by the spec's names.
+fn path_params<'a>(template: &'a str, path: &str) -> HashMap<&'a str, String> {
+    template
+        .split('/')
+        .zip(path.split('/'))
+        .filter_map(|(name, value)| {
+            let name = name.strip_prefix('{')?.strip_suffix('}')?;
+            let value = percent_encoding::percent_decode_str(value).decode_utf8_lossy();
+            Some((name, value.into_owned()))
+        })
+        .collect()
+}
+
+/// Every operation's rules, built once from the spec.
+fn contract() -> &'static HashMap<String, Rules> {
+    static CONTRACT: OnceLock<HashMap<String, Rules>> = OnceLock::new();
+    CONTRACT.get_or_init(|| {
+        let spec: Value = serde_json::from_str(SPEC).expect("the build script wrote valid JSON");
+        build(&spec).unwrap_or_else(|e| panic!("the spec's schemas do not compile: {e}"))
+    })
+}
+
+/// Builds the rules of every operation; the error names the part that does not compile.
+fn build(spec: &Value) -> Result<HashMap<String, Rules>, String> {
+    let components = to_json_schema(spec["components"].clone());
+    let resolve = |value: &Value| -> Value {
+        match value.get("$ref").and_then(Value::as_str) {
+            Some(pointer) => spec
+                .pointer(pointer.trim_start_matches('#'))
+                .cloned()
+                .unwrap_or(Value::Null),
+            None => value.clone(),
+        }
+    };
+    let compile = |schema: &Value, what: &str| -> Result<Validator, String> {
+        let mut root = Map::new();
+        root.insert("components".into(), components.clone());
+        for (key, value) in to_json_schema(schema.clone())
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            root.insert(key.clone(), value.clone());
+        }
+        jsonschema::draft4::new(&Value::Object(root)).map_err(|e| format!("{what}: {e}"))
+    };
+    let mut rules = HashMap::new();
+    for (path, item) in spec["paths"].as_object().into_iter().flatten() {
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            let Some(id) = operation["operationId"].as_str() else {
+                continue;
+            };
+            let mut params = Vec::new();
+            let declared = item["parameters"].as_array().into_iter().flatten();
+            for param in declared.chain(operation["parameters"].as_array().into_iter().flatten()) {
+                let param = resolve(param);
+                let name = param["name"].as_str().unwrap_or_default().to_string();
+                let location = match param["in"].as_str() {
+                    Some("path") => Location::Path,
+                    Some("query") => Location::Query,
+                    Some("header") => Location::Header,
+                    _ => continue,
+                };
+                let schema = param.get("schema").cloned().unwrap_or(json!({}));
+                let kind = resolve(&schema)["type"]
+                    .as_str()
+                    .unwrap_or("string")
+                    .to_string();
+                params.push(Param {
+                    schema: compile(&schema, &format!("{method} {path} parameter {name}"))?,
+                    required: param["required"].as_bool().unwrap_or(false),
+                    name,
+                    location,
+                    kind,
+                });
+            }
+            let body = resolve(&operation["requestBody"]);
+            let body = match body["content"]["application/json"].get("schema") {
+                Some(schema) => Some(BodyRule {
+                    required: body["required"].as_bool().unwrap_or(false),
+                    schema: compile(schema, &format!("{method} {path} request body"))?,
+                }),
+                None => None,
+            };
+            rules.insert(id.to_string(), Rules { params, body });
+        }
+    }
+    Ok(rules)
+}
+
+/// OpenAPI 3.0 schemas as JSON Schema draft 4: `nullable: true` becomes a `null` type, and the
+/// `int32`/`int64` formats become the bounds they imply.
+fn to_json_schema(value: Value) -> Value {
+    match value {
+        Value::Object(mut fields) => {
+            if fields.get("nullable") == Some(&Value::Bool(true)) {
+                if let Some(Value::String(kind)) = fields.get("type").cloned() {
+                    fields.insert("type".into(), json!([kind, "null"]));
+                }
+            }
+            let bounds = match fields.get("format").and_then(Value::as_str) {
+                Some("int32") => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
+                Some("int64") => Some((i64::MIN, i64::MAX)),
+                _ => None,
+            };
+            if let Some((min, max)) = bounds {
+                fields.entry("minimum").or_insert(json!(min));
+                fields.entry("maximum").or_insert(json!(max));
+            }
+            Value::Object(
+                fields
+                    .into_iter()
+                    .map(|(key, value)| (key, to_json_schema(value)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(to_json_schema).collect()),
+        other => other,
+    }
+}
