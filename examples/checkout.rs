@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use enkash::sandbox::Sandbox;
 use enkash::types::{
-    Amount, CreateOrderRequest, Currency, CustomerInfo, PaymentDetail, PaymentMode, PaymentStatus,
+    Amount, CreateOrderRequest, Currency, CustomerInfo, PaymentDetail, PaymentStatus,
     RefundRequest, SubmitPaymentRequest,
 };
 use enkash::{Client, Payload, Rupees};
@@ -42,10 +42,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // 2. The payment (UPI collect).
-    let payment_detail: PaymentDetail = PaymentDetail::builder()
-        .payment_mode(PaymentMode::Upi)
-        .vpa(Some("asha.verma@okbank".to_string()))
-        .try_into()?;
+    let payment_detail = PaymentDetail::Upi {
+        vpa: "asha.verma@okbank".parse()?,
+        account_number: None,
+        ifsc: None,
+    };
     let payment = SubmitPaymentRequest {
         order_id: order_id.clone(),
         payment_detail,

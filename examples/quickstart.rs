@@ -14,8 +14,7 @@ use std::time::{Duration, Instant};
 
 use enkash::sandbox::Sandbox;
 use enkash::types::{
-    Amount, CreateOrderRequest, Currency, PaymentDetail, PaymentMode, RefundRequest,
-    SubmitPaymentRequest,
+    Amount, CreateOrderRequest, Currency, PaymentDetail, RefundRequest, SubmitPaymentRequest,
 };
 use enkash::{Client, Environment, Payload, TokenPolicy};
 
@@ -195,10 +194,11 @@ async fn order_flow(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
         show(&order.amount)
     );
 
-    let payment_detail: PaymentDetail = PaymentDetail::builder()
-        .payment_mode(PaymentMode::Upi)
-        .vpa(Some("asha.verma@okbank".to_string()))
-        .try_into()?;
+    let payment_detail = PaymentDetail::Upi {
+        vpa: "asha.verma@okbank".parse()?,
+        account_number: None,
+        ifsc: None,
+    };
     let payment = SubmitPaymentRequest {
         order_id: order_id.clone(),
         payment_detail,

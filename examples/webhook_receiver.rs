@@ -15,8 +15,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use enkash::sandbox::Sandbox;
 use enkash::types::{
-    Amount, CreateOrderRequest, Currency, PaymentDetail, PaymentMode, PaymentStatus,
-    SubmitPaymentRequest,
+    Amount, CreateOrderRequest, Currency, PaymentDetail, PaymentStatus, SubmitPaymentRequest,
 };
 use enkash::{Client, Payload, Rupees};
 use tokio::sync::mpsc;
@@ -103,10 +102,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .notify_url(Some(notify_url))
         .try_into()?;
     let order = client.create_order().body(order).send().await.payload()?;
-    let payment_detail: PaymentDetail = PaymentDetail::builder()
-        .payment_mode(PaymentMode::NetBanking)
-        .bank_code(Some("HDFC".to_string()))
-        .try_into()?;
+    let payment_detail = PaymentDetail::NetBanking {
+        bank_code: "HDFC".to_string(),
+    };
     let payment = SubmitPaymentRequest {
         order_id: order.order_id.unwrap_or_default(),
         payment_detail,

@@ -161,12 +161,12 @@ async fn no_public_type_or_log_line_shows_a_secret() {
 
 #[test]
 fn card_data_and_payment_tokens_are_redacted() {
-    let detail: types::PaymentDetail = types::PaymentDetail::builder()
-        .payment_mode(types::PaymentMode::CreditCard)
-        .card_number(Some(enkash::SecretString::from(SECRET_KEY)))
-        .cvv(Some(enkash::SecretString::from(TOKEN)))
-        .try_into()
-        .unwrap();
+    let detail = types::PaymentDetail::CreditCard {
+        card_holder_name: None,
+        card_number: enkash::SecretString::from(SECRET_KEY),
+        cvv: enkash::SecretString::from(TOKEN),
+        expiry: "12/29".parse().unwrap(),
+    };
     assert_redacted("PaymentDetail", &detail);
     let request = types::SubmitPaymentRequest {
         order_id: "ORD".into(),

@@ -5,9 +5,7 @@
 use std::time::{Duration, Instant};
 
 use enkash::sandbox::{CallFault, Sandbox, TokenFault};
-use enkash::types::{
-    OrderStatus, PaymentDetail, PaymentMode, SettlementPayoutSearch, SubmitPaymentRequest,
-};
+use enkash::types::{OrderStatus, PaymentDetail, SettlementPayoutSearch, SubmitPaymentRequest};
 use enkash::{CallError, CallErrorKind, Client, Payload, RetryPolicy};
 
 /// No waiting between attempts, so the matrix runs in milliseconds; the 429 test sets its own.
@@ -41,11 +39,11 @@ async fn pay(
     client: &Client,
     order_id: &str,
 ) -> Result<enkash::types::OrderTransaction, CallError> {
-    let payment_detail: PaymentDetail = PaymentDetail::builder()
-        .payment_mode(PaymentMode::Upi)
-        .vpa(Some("asha@okbank".to_string()))
-        .try_into()
-        .unwrap();
+    let payment_detail = PaymentDetail::Upi {
+        vpa: "asha@okbank".parse().unwrap(),
+        account_number: None,
+        ifsc: None,
+    };
     let payment = SubmitPaymentRequest {
         order_id: order_id.into(),
         payment_detail,

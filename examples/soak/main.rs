@@ -18,9 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use enkash::types::{
-    Amount, CreateOrderRequest, Currency, PaymentDetail, PaymentMode, PaymentStatus,
-};
+use enkash::types::{Amount, CreateOrderRequest, Currency, PaymentDetail, PaymentStatus};
 use enkash::{CallError, CallErrorKind, Client, Payload, RetryPolicy, Rupees};
 use gateway::Command;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -155,11 +153,13 @@ async fn pay_a_new_order(client: &Client, tally: &Tally, merchant_id: &str) {
         Ok(order) => order.order_id.unwrap_or_default(),
         Err(error) => return tally.record(&error, true),
     };
-    let detail = PaymentDetail::builder()
-        .payment_mode(PaymentMode::Upi)
-        .vpa(Some("soak@okbank".to_string()));
-    let Ok(payment_detail) = PaymentDetail::try_from(detail) else {
+    let Ok(vpa) = "soak@okbank".parse() else {
         return;
+    };
+    let payment_detail = PaymentDetail::Upi {
+        vpa,
+        account_number: None,
+        ifsc: None,
     };
     let payment = enkash::types::SubmitPaymentRequest {
         order_id: order_id.clone(),
