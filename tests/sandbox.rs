@@ -341,7 +341,10 @@ async fn lifecycle_responses_validate_against_the_spec() {
     let message = body["response_message"].as_str().unwrap();
     assert!(message.contains("unknown field(s) notifyURL"), "{message}");
     // Money is never rounded: a sub-paise or absurd amount is refused, naming field and reason.
-    for (value, reason) in [(json!(10.005), "`multipleOf`"), (json!(1e14), "`maximum`")] {
+    for (value, reason) in [
+        (json!(10.005), "more than 2 decimals"),
+        (json!(1e14), "`maximum`"),
+    ] {
         let sub_paise = json!({"orderId": "INV12", "amount": {"value": value, "currency": "INR"}});
         let (status, body, _) = exchange(
             &spec,

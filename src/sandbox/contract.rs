@@ -11,7 +11,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use jsonschema::error::ValidationErrorKind;
-use jsonschema::Validator;
+use jsonschema::paths::{LazyLocation, Location as SchemaLocation};
+use jsonschema::{Keyword, ValidationError, Validator};
 use serde_json::{json, Map, Value};
 
 use super::routes::error;
@@ -210,6 +211,7 @@ fn first_problem(schema: &Validator, instance: &Value) -> Option<String> {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             format!("unknown field(s) {}", unexpected.join(", "))
         }
+        ValidationErrorKind::Custom { message } => message.clone(),
         _ => {
             let keyword = error
                 .schema_path
@@ -294,7 +296,10 @@ fn build(spec: &Value) -> Result<HashMap<String, Rules>, String> {
         {
             root.insert(key.clone(), value.clone());
         }
-        jsonschema::draft4::new(&Value::Object(root)).map_err(|e| format!("{what}: {e}"))
+        jsonschema::draft4::options()
+            .with_keyword(DECIMAL_PLACES, decimal_places)
+            .build(&Value::Object(root))
+            .map_err(|e| format!("{what}: {e}"))
     };
     let mut rules = HashMap::new();
     for (path, item) in spec["paths"].as_object().into_iter().flatten() {
@@ -340,11 +345,22 @@ fn build(spec: &Value) -> Result<HashMap<String, Rules>, String> {
     Ok(rules)
 }
 
-/// OpenAPI 3.0 schemas as JSON Schema draft 4: `nullable: true` becomes a `null` type, and the
-/// `int32`/`int64` formats become the bounds they imply.
+/// OpenAPI 3.0 schemas as JSON Schema draft 4: `nullable: true` becomes a `null` type, the
+/// `int32`/`int64` formats become the bounds they imply, and `multipleOf: 0.01` (money) becomes
+/// an exact check of decimal places.
 fn to_json_schema(value: Value) -> Value {
     match value {
         Value::Object(mut fields) => {
+            // Binary floating point cannot test `multipleOf: 0.01` (530022.18 / 0.01 is not a
+            // whole number in `f64`): count the decimals of the number as written instead.
+            let places = fields
+                .get("multipleOf")
+                .and_then(Value::as_f64)
+                .and_then(decimal_places_of);
+            if let Some(places) = places {
+                fields.remove("multipleOf");
+                fields.insert(DECIMAL_PLACES.into(), json!(places));
+            }
             if fields.get("nullable") == Some(&Value::Bool(true)) {
                 if let Some(Value::String(kind)) = fields.get("type").cloned() {
                     fields.insert("type".into(), json!([kind, "null"]));
@@ -368,5 +384,88 @@ fn to_json_schema(value: Value) -> Value {
         }
         Value::Array(items) => Value::Array(items.into_iter().map(to_json_schema).collect()),
         other => other,
+    }
+}
+
+/// The keyword `multipleOf: 10^-n` becomes: at most `n` decimals.
+const DECIMAL_PLACES: &str = "x-decimal-places";
+
+/// `n` if `divisor` is `10^-n` (0.01 gives 2), else `None` (left to `multipleOf`).
+fn decimal_places_of(divisor: f64) -> Option<u32> {
+    (0..=9).find(|&n| (divisor - 10f64.powi(-(n as i32))).abs() < 1e-15)
+}
+
+/// The decimals of `value` as the shortest decimal that reads back as the same `f64`: exactly
+/// what a JSON number with at most that many decimals was written with.
+fn decimals(value: f64) -> usize {
+    let text = value.to_string();
+    text.split_once('.')
+        .map_or(0, |(_, fraction)| fraction.len())
+}
+
+struct DecimalPlaces {
+    places: usize,
+    schema_path: SchemaLocation,
+}
+
+fn decimal_places<'a>(
+    _parent: &'a Map<String, Value>,
+    value: &'a Value,
+    path: SchemaLocation,
+) -> Result<Box<dyn Keyword>, ValidationError<'a>> {
+    let places = value.as_u64().unwrap_or(0) as usize;
+    Ok(Box::new(DecimalPlaces {
+        places,
+        schema_path: path,
+    }))
+}
+
+impl Keyword for DecimalPlaces {
+    fn validate<'i>(
+        &self,
+        instance: &'i Value,
+        location: &LazyLocation,
+    ) -> Result<(), ValidationError<'i>> {
+        if self.is_valid(instance) {
+            return Ok(());
+        }
+        Err(ValidationError::custom(
+            self.schema_path.clone(),
+            location.into(),
+            instance,
+            format!("more than {} decimals", self.places),
+        ))
+    }
+
+    fn is_valid(&self, instance: &Value) -> bool {
+        instance
+            .as_f64()
+            .is_none_or(|number| decimals(number) <= self.places)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_counted_on_the_number_as_written_not_on_binary_division() {
+        // 530022.18 / 0.01 is 53002218.000000004 in f64: `multipleOf` would refuse it.
+        for (value, places) in [(530022.18, 2), (0.3, 1), (1499.5, 1), (20.15, 2), (7.0, 0)] {
+            assert_eq!(decimals(value), places, "{value}");
+        }
+        assert_eq!(decimals(10.005), 3);
+        assert_eq!(decimals(1e-7), 7);
+        assert_eq!(decimal_places_of(0.01), Some(2));
+        assert_eq!(decimal_places_of(1.0), Some(0));
+        assert_eq!(decimal_places_of(0.25), None);
+    }
+
+    #[test]
+    fn every_operation_of_the_spec_gets_rules() {
+        let rules = contract();
+        for operation in crate::call::operations::OPERATIONS {
+            assert!(rules.contains_key(operation.id), "{}", operation.id);
+        }
     }
 }
