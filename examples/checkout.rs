@@ -50,6 +50,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let payment = SubmitPaymentRequest {
         order_id: order_id.clone(),
         payment_detail,
+        split_settlement: None,
     };
     let transaction = client
         .submit_payment()

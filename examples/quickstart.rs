@@ -202,6 +202,7 @@ async fn order_flow(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     let payment = SubmitPaymentRequest {
         order_id: order_id.clone(),
         payment_detail,
+        split_settlement: None,
     };
     let transaction = client
         .submit_payment()

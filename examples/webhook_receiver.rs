@@ -108,6 +108,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let payment = SubmitPaymentRequest {
         order_id: order.order_id.unwrap_or_default(),
         payment_detail,
+        split_settlement: None,
     };
     let transaction = client
         .submit_payment()

@@ -109,6 +109,8 @@ envelopes! {
     SettlementPayoutResponse => types::SettlementPayout,
     SettlementPayoutSearchResponse => serde_json::Value,
     SplitAccountResponse => serde_json::Value,
+    QrCodeEnvelope => types::QrCodeResponse,
+    QrCodeSearchEnvelope => serde_json::Value,
 }
 
 /// The edit-split operation answers with its own envelope (`code`, `message`, `payload`).

@@ -125,6 +125,7 @@ async fn order_payment_notification_refund_on_one_token() {
     let payment = SubmitPaymentRequest {
         order_id: order_id.clone(),
         payment_detail: upi("asha@okbank"),
+        split_settlement: None,
     };
     let transaction = client
         .submit_payment()
@@ -259,6 +260,7 @@ async fn a_declined_payment_leaves_the_order_payable_and_cannot_be_refunded() {
     let declined = SubmitPaymentRequest {
         order_id: order_id.into(),
         payment_detail: upi(&format!("asha{DECLINED_VPA_SUFFIX}")),
+        split_settlement: None,
     };
     let transaction = client
         .submit_payment()
@@ -288,6 +290,7 @@ async fn a_declined_payment_leaves_the_order_payable_and_cannot_be_refunded() {
     let retry = SubmitPaymentRequest {
         order_id: order_id.into(),
         payment_detail: upi("asha@okbank"),
+        split_settlement: None,
     };
     client
         .submit_payment()
@@ -472,6 +475,7 @@ async fn thirty_paise_refunded_in_three_dimes_is_exactly_refunded() {
         .body(SubmitPaymentRequest {
             order_id: order.order_id.unwrap(),
             payment_detail: upi("asha@okbank"),
+            split_settlement: None,
         })
         .send()
         .await

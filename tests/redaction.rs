@@ -171,6 +171,7 @@ fn card_data_and_payment_tokens_are_redacted() {
     let request = types::SubmitPaymentRequest {
         order_id: "ORD".into(),
         payment_detail: detail,
+        split_settlement: None,
     };
     assert_redacted("SubmitPaymentRequest", &request);
     let notification = enkash::webhook::parse_payment_notification(

@@ -47,6 +47,7 @@ async fn pay(
     let payment = SubmitPaymentRequest {
         order_id: order_id.into(),
         payment_detail,
+        split_settlement: None,
     };
     client.submit_payment().body(payment).send().await.payload()
 }

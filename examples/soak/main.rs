@@ -164,6 +164,7 @@ async fn pay_a_new_order(client: &Client, tally: &Tally, merchant_id: &str) {
     let payment = enkash::types::SubmitPaymentRequest {
         order_id: order_id.clone(),
         payment_detail,
+        split_settlement: None,
     };
     tally.calls.fetch_add(1, Ordering::Relaxed);
     if let Err(error) = client.submit_payment().body(payment).send().await.payload() {

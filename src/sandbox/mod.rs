@@ -114,6 +114,8 @@ impl Sandbox {
     pub const CREATED_ORDER_ID: &'static str = "ORD_SANDBOX_CREATED";
     /// The id of an active split account the sandbox holds.
     pub const SPLIT_ACCOUNT_ID: &'static str = "SAD_SANDBOX_1";
+    /// The id of an active, reusable UPI QR code the sandbox holds.
+    pub const QR_CODE_ID: &'static str = "QR_SANDBOX_1";
     /// That split account's access key.
     pub const SPLIT_ACCESS_KEY: &'static str = "AK_SPLIT_SANDBOX_1";
 

@@ -48,6 +48,9 @@ pub(super) fn router(state: Arc<SandboxState>) -> Router {
             "/api/v0/settlement-payout/{payout_id}",
             get(get_settlement_payout),
         )
+        .route("/api/v0/qr-code/search", post(search_upi_qrs))
+        .route("/api/v0/qr-code/{qr_code_id}", get(get_upi_qr))
+        .route("/api/v0/qr-code/{qr_code_id}/cancel", patch(cancel_upi_qr))
         .route("/api/v0/split-account", patch(update_split_account))
         .route(
             "/api/v0/split-account/activate",
@@ -306,19 +309,48 @@ async fn search_settlement_payouts(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let number = |name: &str, default: usize, max: usize| match query.get(name) {
+    authenticated(&state, &headers, "search_settlement_payouts", |inner| {
+        let filter: SettlementPayoutSearch = parse(&body)?;
+        let (offset, limit) = page(&query)?;
+        Ok(inner.ledger.search_payouts(&filter, offset, limit))
+    })
+}
+
+/// A search's `offset` and `limit` (default 50; the spec bounds both).
+fn page(query: &HashMap<String, String>) -> Result<(usize, usize), Refusal> {
+    let number = |name: &str, default: usize| match query.get(name) {
         None => Ok(default),
         Some(text) => text
             .parse::<usize>()
-            .ok()
-            .filter(|n| *n <= max)
-            .ok_or_else(|| Refusal::Invalid(format!("{name}: a whole number up to {max}"))),
+            .map_err(|_| Refusal::Invalid(format!("{name}: a whole number"))),
     };
-    authenticated(&state, &headers, "search_settlement_payouts", |inner| {
-        let filter: SettlementPayoutSearch = parse(&body)?;
-        let offset = number("offset", 0, usize::MAX)?;
-        let limit = number("limit", 50, 5000)?;
-        Ok(inner.ledger.search_payouts(&filter, offset, limit))
+    Ok((number("offset", 0)?, number("limit", 50)?))
+}
+
+async fn get_upi_qr(State(state): Shared, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    authenticated(&state, &headers, "get_upi_qr", |inner| {
+        inner.ledger.qr_code(&id)
+    })
+}
+
+async fn cancel_upi_qr(
+    State(state): Shared,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    authenticated(&state, &headers, "cancel_upi_qr", |inner| {
+        inner.ledger.cancel_qr_code(&id)
+    })
+}
+
+async fn search_upi_qrs(
+    State(state): Shared,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    authenticated(&state, &headers, "search_upi_qrs", |inner| {
+        let (offset, limit) = page(&query)?;
+        Ok(inner.ledger.search_qr_codes(offset, limit))
     })
 }
 

@@ -5,16 +5,19 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::Rupees;
 
+mod qr;
+mod split;
+
+use split::{split_account, SplitAccount};
+
 use crate::types::{
-    AmountSplitType, CreateOrderRequest, EditSplitTransactionRequest, Order, OrderStatus,
-    OrderTransaction, PaymentDetail, PaymentMode, PaymentNotification, PaymentStatus, PayoutStatus,
-    Refund, RefundRequest, RefundStatus, SettlementPayout, SettlementPayoutSearch,
-    SplitAccountUpdate, SubmitPaymentRequest,
+    CreateOrderRequest, Order, OrderStatus, OrderTransaction, PaymentDetail, PaymentMode,
+    PaymentNotification, PaymentStatus, PayoutStatus, Refund, RefundRequest, RefundStatus,
+    SettlementPayout, SettlementPayoutSearch, SubmitPaymentRequest,
 };
 
 /// Why the sandbox refuses a request.
@@ -56,29 +59,10 @@ pub(super) struct Ledger {
     refunds: HashMap<String, (String, Rupees, Refund)>,
     payouts: Vec<SettlementPayout>,
     split_accounts: Vec<SplitAccount>,
+    qr_codes: Vec<crate::types::QrCodeResponse>,
     /// The split set on each transaction.
     splits: HashMap<String, Value>,
     next_id: u64,
-}
-
-/// A split (sub-merchant) account, as the sandbox keeps it.
-#[derive(Debug, Clone)]
-struct SplitAccount {
-    id: String,
-    access_key: String,
-    active: bool,
-    /// The fields set through `update_split_account`, as JSON.
-    details: serde_json::Map<String, Value>,
-}
-
-impl SplitAccount {
-    /// What the sandbox answers about an account: never its key.
-    fn view(&self) -> Value {
-        let mut view = self.details.clone();
-        view.insert("splitAccountDetailId".into(), json!(self.id));
-        view.insert("active".into(), json!(self.active));
-        Value::Object(view)
-    }
 }
 
 /// A notification to deliver after a payment attempt.
@@ -106,6 +90,7 @@ impl Ledger {
                 ),
                 split_account("SAD_SANDBOX_INACTIVE", "AK_SPLIT_SANDBOX_INACTIVE", false),
             ],
+            qr_codes: qr::seeded(),
             ..Self::default()
         }
     }
@@ -143,6 +128,7 @@ impl Ledger {
                 let _ = self.submit_payment(SubmitPaymentRequest {
                     order_id: fixed_id.to_string(),
                     payment_detail,
+                    split_settlement: None,
                 });
             }
         }
@@ -246,6 +232,9 @@ impl Ledger {
             order.currency.clone(),
             order.notify_url.clone(),
         );
+        if let Some(split) = &request.split_settlement {
+            self.check_split(split, amount.unwrap_or_default())?;
+        }
 
         let id = self.next("TXN");
         let now = Utc::now();
@@ -279,6 +268,10 @@ impl Ledger {
             bank_transaction_id: (!declined).then(|| format!("{:012}", self.next_id)),
         };
         self.transactions.insert(id.clone(), transaction.clone());
+        if let (Some(split), false) = (&request.split_settlement, declined) {
+            let recorded = serde_json::json!({"transactionId": id, "splitSettlement": split});
+            self.splits.insert(id.clone(), recorded);
+        }
         self.order_transactions
             .entry(request.order_id.clone())
             .or_default()
@@ -430,105 +423,6 @@ impl Ledger {
     }
 }
 
-impl Ledger {
-    pub(super) fn update_split_account(
-        &mut self,
-        update: SplitAccountUpdate,
-    ) -> Result<Value, Refusal> {
-        let key = update.access_key.expose_secret().to_string();
-        let account = self
-            .split_accounts
-            .iter_mut()
-            .find(|a| a.access_key == key)
-            .ok_or_else(|| Refusal::NotFound("No split account with that accessKey".into()))?;
-        let Value::Object(mut fields) = serde_json::to_value(&update).unwrap_or_default() else {
-            return Err(Refusal::Invalid("the update is not an object".into()));
-        };
-        fields.remove("accessKey");
-        account.details.extend(fields);
-        Ok(account.view())
-    }
-
-    pub(super) fn activate_split_account(&mut self, id: &str) -> Result<Value, Refusal> {
-        let account = self
-            .split_accounts
-            .iter_mut()
-            .find(|a| a.id == id)
-            .ok_or_else(|| Refusal::NotFound(format!("No split account {id}")))?;
-        account.active = true;
-        Ok(account.view())
-    }
-
-    pub(super) fn edit_split(
-        &mut self,
-        transaction_id: &str,
-        request: EditSplitTransactionRequest,
-    ) -> Result<Value, Refusal> {
-        let transaction = self.transaction(transaction_id)?;
-        require_successful(&transaction, codes::NOT_SPLITTABLE, "split")?;
-        let split = &request.split_settlement;
-        if split.split_settlement_details.is_empty() {
-            return Err(Refusal::Invalid(
-                "splitSettlement.splitSettlementDetails: at least one".into(),
-            ));
-        }
-        for detail in &split.split_settlement_details {
-            let active = self
-                .split_accounts
-                .iter()
-                .any(|a| a.id == detail.split_account_id && a.active);
-            if !active {
-                return Err(Refusal::Rule(
-                    codes::UNKNOWN_SPLIT_ACCOUNT,
-                    format!(
-                        "Split account {} is unknown or inactive",
-                        detail.split_account_id
-                    ),
-                ));
-            }
-        }
-        let values = split.split_settlement_details.iter().map(|d| d.value);
-        let exceeds = match split.amount_split_type {
-            // A percentage is not money: shares of 100 compare as plain numbers.
-            AmountSplitType::Percentage => {
-                let total: f64 = values.sum();
-                (total > 100.0 + 1e-9).then(|| format!("{total}%, more than 100%"))
-            }
-            AmountSplitType::Flat => {
-                let paid = transaction.amount.unwrap_or_default();
-                let shares = values.map(flat_share).collect::<Result<Vec<_>, _>>()?;
-                match Rupees::checked_sum(shares) {
-                    Some(total) if total <= paid => None,
-                    total => Some(format!(
-                        "{}, more than the payment's {paid}",
-                        total.map_or("too much".to_string(), |t| t.to_string())
-                    )),
-                }
-            }
-        };
-        if let Some(exceeds) = exceeds {
-            return Err(Refusal::Rule(
-                codes::SPLIT_EXCEEDS_PAYMENT,
-                format!("The split adds up to {exceeds}"),
-            ));
-        }
-        let recorded = json!({"transactionId": transaction_id, "splitSettlement": split});
-        self.splits
-            .insert(transaction_id.to_string(), recorded.clone());
-        Ok(recorded)
-    }
-}
-
-fn split_account(id: &str, access_key: &str, active: bool) -> SplitAccount {
-    let details = json!({"name": "Sandbox Vendor LLP", "settlementCycle": "T1"});
-    SplitAccount {
-        id: id.to_string(),
-        access_key: access_key.to_string(),
-        active,
-        details: details.as_object().cloned().unwrap_or_default(),
-    }
-}
-
 /// Refuses with `code` unless the payment succeeded (a partial refund leaves it successful).
 fn require_successful(
     transaction: &OrderTransaction,
@@ -603,16 +497,6 @@ fn same_fields<A: serde::Serialize, B: serde::de::DeserializeOwned>(request: A) 
     serde_json::to_value(request)
         .ok()
         .and_then(|value| serde_json::from_value(value).ok())
-}
-
-/// A `FLAT` split share: a plain number in the spec (its unit depends on the split type), read
-/// as rupees by the same exact rule as every money field.
-fn flat_share(value: f64) -> Result<Rupees, Refusal> {
-    Rupees::deserialize(Value::from(value)).map_err(|e| {
-        Refusal::Invalid(format!(
-            "splitSettlement.splitSettlementDetails.value: a FLAT share is rupees: {e}"
-        ))
-    })
 }
 
 /// `amount` times `numerator / denominator`, rounded to the nearest paisa (half away from zero),

@@ -1,0 +1,146 @@
+//! Split settlement in the sandbox's books: split (sub-merchant) accounts, and the split of a
+//! payment between them, set with the payment or edited after it.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{codes, require_successful, Ledger, Refusal};
+use crate::types::{
+    AmountSplitType, EditSplitTransactionRequest, SplitAccountUpdate, SplitSettlement,
+};
+use crate::Rupees;
+
+/// A split (sub-merchant) account, as the sandbox keeps it.
+#[derive(Debug, Clone)]
+pub(super) struct SplitAccount {
+    pub id: String,
+    pub access_key: String,
+    pub active: bool,
+    /// The fields set through `update_split_account`, as JSON.
+    pub details: serde_json::Map<String, Value>,
+}
+
+impl SplitAccount {
+    /// What the sandbox answers about an account: never its key.
+    pub fn view(&self) -> Value {
+        let mut view = self.details.clone();
+        view.insert("splitAccountDetailId".into(), json!(self.id));
+        view.insert("active".into(), json!(self.active));
+        Value::Object(view)
+    }
+}
+
+impl Ledger {
+    pub(crate) fn update_split_account(
+        &mut self,
+        update: SplitAccountUpdate,
+    ) -> Result<Value, Refusal> {
+        let key = update.access_key.expose_secret().to_string();
+        let account = self
+            .split_accounts
+            .iter_mut()
+            .find(|a| a.access_key == key)
+            .ok_or_else(|| Refusal::NotFound("No split account with that accessKey".into()))?;
+        let Value::Object(mut fields) = serde_json::to_value(&update).unwrap_or_default() else {
+            return Err(Refusal::Invalid("the update is not an object".into()));
+        };
+        fields.remove("accessKey");
+        account.details.extend(fields);
+        Ok(account.view())
+    }
+
+    pub(crate) fn activate_split_account(&mut self, id: &str) -> Result<Value, Refusal> {
+        let account = self
+            .split_accounts
+            .iter_mut()
+            .find(|a| a.id == id)
+            .ok_or_else(|| Refusal::NotFound(format!("No split account {id}")))?;
+        account.active = true;
+        Ok(account.view())
+    }
+
+    pub(crate) fn edit_split(
+        &mut self,
+        transaction_id: &str,
+        request: EditSplitTransactionRequest,
+    ) -> Result<Value, Refusal> {
+        let transaction = self.transaction(transaction_id)?;
+        require_successful(&transaction, codes::NOT_SPLITTABLE, "split")?;
+        let split = &request.split_settlement;
+        self.check_split(split, transaction.amount.unwrap_or_default())?;
+        let recorded = json!({"transactionId": transaction_id, "splitSettlement": split});
+        self.splits
+            .insert(transaction_id.to_string(), recorded.clone());
+        Ok(recorded)
+    }
+
+    /// A split the books can apply to a payment of `paid`: every account known and active,
+    /// the shares adding up to at most the whole.
+    pub(super) fn check_split(&self, split: &SplitSettlement, paid: Rupees) -> Result<(), Refusal> {
+        if split.split_settlement_details.is_empty() {
+            return Err(Refusal::Invalid(
+                "splitSettlement.splitSettlementDetails: at least one".into(),
+            ));
+        }
+        for detail in &split.split_settlement_details {
+            let active = self
+                .split_accounts
+                .iter()
+                .any(|a| a.id == detail.split_account_id && a.active);
+            if !active {
+                return Err(Refusal::Rule(
+                    codes::UNKNOWN_SPLIT_ACCOUNT,
+                    format!(
+                        "Split account {} is unknown or inactive",
+                        detail.split_account_id
+                    ),
+                ));
+            }
+        }
+        let values = split.split_settlement_details.iter().map(|d| d.value);
+        let exceeds = match split.amount_split_type {
+            // A percentage is not money: shares of 100 compare as plain numbers.
+            AmountSplitType::Percentage => {
+                let total: f64 = values.sum();
+                (total > 100.0 + 1e-9).then(|| format!("{total}%, more than 100%"))
+            }
+            AmountSplitType::Flat => {
+                let shares = values.map(flat_share).collect::<Result<Vec<_>, _>>()?;
+                match Rupees::checked_sum(shares) {
+                    Some(total) if total <= paid => None,
+                    total => Some(format!(
+                        "{}, more than the payment's {paid}",
+                        total.map_or("too much".to_string(), |t| t.to_string())
+                    )),
+                }
+            }
+        };
+        if let Some(exceeds) = exceeds {
+            return Err(Refusal::Rule(
+                codes::SPLIT_EXCEEDS_PAYMENT,
+                format!("The split adds up to {exceeds}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn split_account(id: &str, access_key: &str, active: bool) -> SplitAccount {
+    let details = json!({"name": "Sandbox Vendor LLP", "settlementCycle": "T1"});
+    SplitAccount {
+        id: id.to_string(),
+        access_key: access_key.to_string(),
+        active,
+        details: details.as_object().cloned().unwrap_or_default(),
+    }
+}
+
+/// A `FLAT` split share: a plain number in the spec (its unit depends on the split type), read
+/// as rupees by the same exact rule as every money field.
+fn flat_share(value: f64) -> Result<Rupees, Refusal> {
+    Rupees::deserialize(Value::from(value)).map_err(|e| {
+        Refusal::Invalid(format!(
+            "splitSettlement.splitSettlementDetails.value: a FLAT share is rupees: {e}"
+        ))
+    })
+}
