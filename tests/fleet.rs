@@ -17,6 +17,10 @@ use tokio::process::{Child, Command};
 
 const REPLICAS: usize = 6;
 
+/// The fleet tests measure timing with many processes each: one at a time, so that on a
+/// 2-core machine they do not steal each other's CPU.
+static ONE_FLEET_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Not a test: the body of one replica process, which the tests below start as
 /// `<this test binary> replica_process --exact --ignored`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -93,6 +97,7 @@ fn ok(reports: &[Report]) -> u64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cold_fleet_with_the_store_makes_one_token_request_and_no_401s() {
+    let _one_at_a_time = ONE_FLEET_AT_A_TIME.lock().await;
     let redis = RedisServer::start();
     let shared = Sandbox::builder()
         .revoke_previous_tokens(true)
@@ -163,6 +168,7 @@ async fn a_cold_fleet_with_the_store_makes_one_token_request_and_no_401s() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn three_token_lifetimes_take_three_token_requests() {
+    let _one_at_a_time = ONE_FLEET_AT_A_TIME.lock().await;
     let redis = RedisServer::start();
     let sandbox = Sandbox::builder()
         .revoke_previous_tokens(true)
@@ -194,6 +200,7 @@ async fn three_token_lifetimes_take_three_token_requests() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn killing_the_lease_owner_mid_request_costs_one_lease() {
+    let _one_at_a_time = ONE_FLEET_AT_A_TIME.lock().await;
     let redis = RedisServer::start();
     let sandbox = Sandbox::builder()
         .revoke_previous_tokens(true)
@@ -253,6 +260,7 @@ async fn killing_the_lease_owner_mid_request_costs_one_lease() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn redis_stopped_and_restarted_mid_run_fails_no_call_and_sharing_resumes() {
+    let _one_at_a_time = ONE_FLEET_AT_A_TIME.lock().await;
     let mut redis = RedisServer::start();
     // Without revocation: with it, a fleet that cannot share revokes itself (the storm above).
     let sandbox = Sandbox::builder()

@@ -171,6 +171,15 @@ impl TokenStore for BrokenStore {
     }
 }
 
+/// A sandbox where each new token revokes the earlier ones.
+async fn revoking_sandbox() -> Sandbox {
+    Sandbox::builder()
+        .revoke_previous_tokens(true)
+        .start()
+        .await
+        .unwrap()
+}
+
 fn client(sandbox: &Sandbox, store: impl TokenStore) -> Client {
     Client::builder()
         .base_url(sandbox.base_url())
@@ -205,11 +214,7 @@ async fn herd(clients: &[Client], callers: usize) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clients_sharing_a_store_make_one_token_request_and_no_401s_under_revocation() {
-    let sandbox = Sandbox::builder()
-        .revoke_previous_tokens(true)
-        .start()
-        .await
-        .unwrap();
+    let sandbox = revoking_sandbox().await;
     let store = MemoryStore::new();
     let clients: Vec<Client> = (0..6).map(|_| client(&sandbox, store.clone())).collect();
     assert_eq!(herd(&clients, 20).await, 0);
@@ -228,11 +233,7 @@ async fn clients_sharing_a_store_make_one_token_request_and_no_401s_under_revoca
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_store_the_same_clients_revoke_each_other() {
-    let sandbox = Sandbox::builder()
-        .revoke_previous_tokens(true)
-        .start()
-        .await
-        .unwrap();
+    let sandbox = revoking_sandbox().await;
     let clients: Vec<Client> = (0..6)
         .map(|_| {
             Client::builder()
@@ -263,11 +264,7 @@ async fn a_store_that_always_fails_never_fails_a_call() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_token_published_by_one_client_reaches_the_others_after_a_revocation() {
-    let sandbox = Sandbox::builder()
-        .revoke_previous_tokens(true)
-        .start()
-        .await
-        .unwrap();
+    let sandbox = revoking_sandbox().await;
     let store = MemoryStore::new();
     let clients: Vec<Client> = (0..3).map(|_| client(&sandbox, store.clone())).collect();
     assert_eq!(herd(&clients, 5).await, 0);
