@@ -225,3 +225,37 @@ fn json_with_sub_paise_digits_or_out_of_range_is_refused() {
     let message = read("1.005").unwrap_err().to_string();
     assert!(message.contains("more than two decimals"), "{message}");
 }
+
+/// Every amount at the edges of `Rupees`' JSON range reads back exactly, and a third decimal
+/// is refused (at most 15 significant digits: exact in an `f64`).
+#[test]
+fn at_the_edges_of_the_json_range_amounts_read_exactly_and_a_third_decimal_is_refused() {
+    let top = Rupees::MAX_JSON.paise();
+    for paise in (top - 20_000..=top).chain(-top..=-top + 20_000) {
+        let text = Rupees::from_paise(paise).to_string();
+        let read: Rupees = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{text} did not read back: {e}"));
+        assert_eq!(read.paise(), paise, "{text}");
+        let longer = format!("{text}5");
+        assert!(serde_json::from_str::<Rupees>(&longer).is_err(), "{longer}");
+    }
+}
+
+/// Within the spec's bound of 1,000,000,000 rupees, up to five decimals are still exact in an
+/// `f64`, so a validator built on doubles (the sandbox's, Schemathesis's) tells 999999999.9901
+/// from 999999999.99. (Near `Rupees::MAX_JSON` it could not: a fourth decimal there is a 16th
+/// digit.)
+#[test]
+fn within_the_specs_bound_up_to_five_decimals_are_told_apart() {
+    let bound = 1_000_000_000 * 100;
+    for paise in (bound - 20_000..=bound).chain(-bound..=-bound + 20_000) {
+        let text = Rupees::from_paise(paise).to_string();
+        for extra in ["5", "01", "99", "001", "999"] {
+            let longer = format!("{text}{extra}");
+            assert!(
+                serde_json::from_str::<Rupees>(&longer).is_err(),
+                "{longer} was accepted"
+            );
+        }
+    }
+}
