@@ -233,8 +233,8 @@ fn at_the_edges_of_the_json_range_amounts_read_exactly_and_a_third_decimal_is_re
     let top = Rupees::MAX_JSON.paise();
     for paise in (top - 20_000..=top).chain(-top..=-top + 20_000) {
         let text = Rupees::from_paise(paise).to_string();
-        let read: Rupees = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{text} did not read back: {e}"));
+        let read: Rupees =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text} did not read back: {e}"));
         assert_eq!(read.paise(), paise, "{text}");
         let longer = format!("{text}5");
         assert!(serde_json::from_str::<Rupees>(&longer).is_err(), "{longer}");
