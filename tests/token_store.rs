@@ -332,3 +332,38 @@ async fn a_redis_answering_garbage_never_fails_a_call() {
         logs.text()
     );
 }
+
+#[tokio::test]
+async fn a_lease_left_without_expiry_runs_out_like_any_other() {
+    let redis = RedisServer::start();
+    let sandbox = Sandbox::start().await.unwrap();
+    let store = RedisTokenStore::connect(&redis.url())
+        .await
+        .unwrap()
+        .lease(Duration::from_millis(300));
+    call(&client(&sandbox, store.clone())).await;
+    let (key, _) = token_entry(&redis);
+    let mut connection = redis.connection();
+    let _: () = redis::cmd("DEL").arg(&key).query(&mut connection).unwrap();
+    // A stuck lease: someone else's id, no expiry.
+    let lease = format!("{key}:lease");
+    let _: () = redis::cmd("SET")
+        .arg(&lease)
+        .arg("stuck")
+        .query(&mut connection)
+        .unwrap();
+    let started = Instant::now();
+    call(&client(&sandbox, store)).await;
+    let took = started.elapsed();
+    assert_eq!(sandbox.token_requests(), 2);
+    assert!(
+        took < Duration::from_secs(2),
+        "the stuck lease held the call {took:?}"
+    );
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(&lease)
+        .query(&mut connection)
+        .unwrap();
+    println!("took {took:?}; the lease's PTTL is now {ttl}");
+    assert_eq!(ttl, -2, "the lease is still there (-1: without expiry)");
+}

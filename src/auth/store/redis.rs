@@ -17,10 +17,18 @@ const PREFIX: &str = "enkash:token:";
 /// The one channel publications go out on; a message is the entry's key.
 const CHANNEL: &str = "enkash:token:published";
 
-/// Claims the lease if free: `-1` when claimed, else the lease's remaining milliseconds.
+/// Claims the lease if free: `-1` when claimed, else the lease's remaining milliseconds. A
+/// lease key without expiry (written by hand, or by something else) would otherwise answer
+/// `PTTL` -1, read as "claimed", and its holder would never let the fleet share: it is given
+/// the lease's duration instead, so it runs out like any other.
 const CLAIM: &str = r"
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return -1 end
-return redis.call('PTTL', KEYS[1])
+local left = redis.call('PTTL', KEYS[1])
+if left == -1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return tonumber(ARGV[2])
+end
+return left
 ";
 /// Writes the token only while the caller still holds the lease (or nobody holds it and there
 /// is no entry), releases the lease, and wakes waiters.

@@ -18,6 +18,10 @@ use crate::auth::{AccessToken, TokenError};
 /// a publication lost on the way (the store's notification channel reconnecting) costs at
 /// most this.
 const MAX_WAIT_SLICE: Duration = Duration::from_millis(500);
+/// The shortest wait between two claims, so a lease that reports no time left (it ran out
+/// between the claim and the look, or a foreign key without expiry holds it) is not polled in
+/// a tight loop.
+const MIN_WAIT: Duration = Duration::from_millis(10);
 
 type Outcome = Result<AccessToken, TokenError>;
 
@@ -125,7 +129,8 @@ impl SharedTokens {
                             None => fetcher.fetch().await,
                         });
                     }
-                    let _ = tokio::time::timeout(left.min(MAX_WAIT_SLICE), published).await;
+                    let wait = left.clamp(MIN_WAIT, MAX_WAIT_SLICE);
+                    let _ = tokio::time::timeout(wait, published).await;
                 }
             }
         }
@@ -176,18 +181,21 @@ impl SharedTokens {
     async fn fetch_for_the_fleet(&self, fetcher: &Fetcher) -> Result<Outcome, Failed> {
         let key = self.sealer.key_name();
         let outcome = fetcher.fetch().await;
-        let published = match &outcome {
-            Ok(token) => match self.seal(token) {
-                Some(sealed) => {
-                    let ttl = token.remaining_at(Instant::now());
-                    let publish = self.store.publish(key, &self.owner, &sealed, ttl);
-                    let result = self.budgeted(publish).await;
-                    token.set_stored(sealed.into());
-                    result
-                }
-                None => Ok(()),
-            },
-            Err(_) => {
+        let sealed = outcome
+            .as_ref()
+            .ok()
+            .and_then(|token| Some((token, self.seal(token)?)));
+        let published = match sealed {
+            Some((token, sealed)) => {
+                let ttl = token.remaining_at(Instant::now());
+                let publish = self.store.publish(key, &self.owner, &sealed, ttl);
+                let result = self.budgeted(publish).await;
+                token.set_stored(sealed.into());
+                result
+            }
+            // A failed fetch (or a token that cannot be sealed): give the lease back at once,
+            // so another replica may try without waiting for it to run out.
+            None => {
                 self.budgeted(self.store.release_lease(key, &self.owner))
                     .await
             }
