@@ -17,15 +17,13 @@ impl Raw {
     async fn start() -> Self {
         let sandbox = Sandbox::start().await.unwrap();
         let http = reqwest::Client::new();
-        let answer: Value = http
-            .post(format!("{}/api/v0/merchant/token", sandbox.base_url()))
-            .json(&json!({"accessKey": sandbox.access_key(), "secretKey": sandbox.secret_key()}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let answer = json_of(
+            http.post(format!("{}/api/v0/merchant/token", sandbox.base_url()))
+                .json(
+                    &json!({"accessKey": sandbox.access_key(), "secretKey": sandbox.secret_key()}),
+                ),
+        )
+        .await;
         let token = answer["token"].as_str().unwrap().to_string();
         Self {
             sandbox,
@@ -51,6 +49,11 @@ impl Raw {
             body["response_message"].as_str().unwrap_or("").to_string(),
         )
     }
+}
+
+/// The JSON body of the answer to `request`.
+async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
 }
 
 const ORDERS: &str = "/api/v0/orders";
@@ -202,32 +205,22 @@ async fn requests_the_spec_allows_are_not_refused_for_rules_it_does_not_state() 
     assert_eq!((status, message.as_str()), (StatusCode::OK, "SUCCESS"));
 
     // A 150% split is schema-valid: the sandbox's business rule refuses it, with its code.
-    let order: Value = raw
-        .request(Method::GET, &format!("{ORDERS}/{}", Sandbox::PAID_ORDER_ID))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let order =
+        json_of(raw.request(Method::GET, &format!("{ORDERS}/{}", Sandbox::PAID_ORDER_ID))).await;
     let transaction = order["payload"]["transactions"][0]["transactionId"]
         .as_str()
         .unwrap()
         .to_string();
     let split = json!({"splitSettlement": {"amountSplitType": "PERCENTAGE",
         "splitSettlementDetails": [{"splitAccountId": Sandbox::SPLIT_ACCOUNT_ID, "value": 150}]}});
-    let answer: Value = raw
-        .request(
+    let answer = json_of(
+        raw.request(
             Method::POST,
             &format!("/api/v0/split-transaction/{transaction}"),
         )
-        .json(&split)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json(&split),
+    )
+    .await;
     // (This operation answers in its own envelope, `code` and `message`.)
     assert_eq!(answer["code"], 3003, "{answer}");
 }
