@@ -115,10 +115,9 @@ fn cache_hit(c: &mut Criterion) {
 fn herd(c: &mut Criterion) {
     let rt = runtime();
     let server = rt.block_on(TestServer::start());
-    // Every iteration gets a new client (a cold cache) built outside the timed part; they share
-    // one connection pool, so both arms time a token round trip, not TLS or TCP set-up.
-    let http = reqwest::Client::new();
-    let cold = || server.client().http_client(http.clone()).build().unwrap();
+    // Every iteration gets a new client (a cold cache) built outside the timed part; each has
+    // its own connection pool, so both arms include one loopback TCP connect.
+    let cold = || server.client().build().unwrap();
     rt.block_on(cold().access_token()).unwrap();
 
     let mut group = c.benchmark_group("cold_cache");

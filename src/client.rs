@@ -71,7 +71,7 @@ pub enum BuildError {
 pub struct ClientBuilder {
     base_url: Option<String>,
     credentials: Option<Credentials>,
-    http: Option<reqwest::Client>,
+    http: Option<reqwest::ClientBuilder>,
     timeout: Duration,
     policy: TokenPolicy,
     clock: Arc<dyn Clock>,
@@ -148,10 +148,30 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses this `reqwest::Client` (proxies, TLS settings, timeouts) instead of the default,
-    /// which has a 10 s connect timeout and the [`timeout`](Self::timeout) per request.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+    /// Builds the HTTP client from this `reqwest::ClientBuilder` (proxies, TLS settings,
+    /// timeouts) instead of the default, which has a 10 s connect timeout and the
+    /// [`timeout`](Self::timeout) per request.
+    ///
+    /// Whatever the builder says, the client follows no redirect: reqwest's default follows up
+    /// to 10, which would send a payment again (card data and the `merchantAccessKey` header
+    /// included) to wherever a `Location` header points, and a redirect that then failed to
+    /// connect would read as "never sent". That is why this takes a builder, not a built
+    /// `reqwest::Client`, whose redirect policy cannot be seen or changed. A 3xx ends the call
+    /// with an unknown outcome (see the README's retry matrix).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let http = reqwest::Client::builder().pool_idle_timeout(Duration::from_secs(30));
+    /// let client = enkash::Client::builder()
+    ///     .environment(enkash::Environment::Uat)
+    ///     .credentials("ACCESS_KEY", "SECRET_KEY")
+    ///     .http_client(http)
+    ///     .build()?;
+    /// # Ok::<(), enkash::BuildError>(())
+    /// ```
+    pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http = Some(builder);
         self
     }
 
@@ -238,13 +258,17 @@ impl ClientBuilder {
             return Err(BuildError::InvalidPolicy(problem));
         }
         let http = match self.http {
-            Some(http) => http,
+            Some(builder) => builder,
             None => reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(10).min(self.timeout))
-                .timeout(self.timeout)
-                .build()
-                .map_err(|e| BuildError::Http(e.to_string()))?,
-        };
+                .timeout(self.timeout),
+        }
+        // A redirect would send a payment again, elsewhere (a 307/308 re-POSTs it with its card
+        // data and access key; a 301/302/303 turns it into a GET). A 3xx leaves the outcome
+        // unknown instead.
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| BuildError::Http(e.to_string()))?;
 
         let shared = self.token_store.map(|store| {
             SharedTokens::new(store, crate::auth::Sealer::new(&credentials, &base_url))

@@ -17,6 +17,9 @@ pub enum ApiError {
     /// `response_code` was 0 but the `payload` was missing.
     #[error("EnKash reported success but sent no payload")]
     MissingPayload,
+    /// The answer carried no result code, so it says neither success nor refusal.
+    #[error("EnKash's answer carries no result code")]
+    MissingCode,
 }
 
 impl ApiError {
@@ -114,14 +117,16 @@ envelopes! {
 }
 
 /// The edit-split operation answers with its own envelope (`code`, `message`, `payload`).
-/// Which `code` means success is not documented: 0 (or no code) is taken as success.
+/// Which `code` means success is not documented: 0 is taken as success, and an answer without
+/// a code is not read as one (it says nothing, so the outcome is unknown).
 impl Envelope for types::SplitTransactionResponse {
     type Payload = serde_json::Map<String, serde_json::Value>;
 
     fn into_payload(self) -> Result<Self::Payload, ApiError> {
-        match self.code.unwrap_or(0) {
-            0 => Ok(self.payload),
-            code => Err(ApiError::refused(code, self.message)),
+        match self.code {
+            Some(0) => Ok(self.payload),
+            Some(code) => Err(ApiError::refused(code, self.message)),
+            None => Err(ApiError::MissingCode),
         }
     }
 }

@@ -21,7 +21,7 @@ pub use auth::{
     AccessToken, Auth, Clock, Credentials, Lease, Publication, StoredToken, SystemClock,
     TokenError, TokenErrorClass, TokenPolicy, TokenStore, TokenStoreError,
 };
-pub use call::{CallError, CallErrorKind, Payload, RetryPolicy};
+pub use call::{CallError, CallErrorKind, Payload, Recovery, RetryPolicy};
 pub use client::{BuildError, ClientBuilder, Environment};
 #[doc(hidden)]
 pub use envelope::ENVELOPE_SCHEMAS;

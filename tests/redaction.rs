@@ -93,7 +93,7 @@ async fn no_public_type_or_log_line_shows_a_secret() {
     let builder = enkash::Client::builder()
         .base_url(&server.base_url)
         .credentials(ACCESS_KEY, SECRET_KEY)
-        .http_client(reqwest::Client::new());
+        .http_client(reqwest::Client::builder());
     assert_redacted("ClientBuilder", &builder);
     let client = builder.build().unwrap();
     assert_redacted("Client", &client);
@@ -126,7 +126,7 @@ async fn no_public_type_or_log_line_shows_a_secret() {
     // A real token, issued under a sentinel name, through the whole request path.
     let good = server
         .client()
-        .http_client(reqwest::Client::new())
+        .http_client(reqwest::Client::builder())
         .build()
         .unwrap();
     server.then(TokenReply::Issue(std::time::Duration::from_secs(3600)));

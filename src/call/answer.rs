@@ -117,7 +117,10 @@ impl Answer {
     pub fn unreadable(&self) -> bool {
         let error_status = self.status.is_client_error() || self.status.is_server_error();
         let readable = matches!(self.probe, Probe::Readable(_));
-        !readable && (error_status || (self.status.is_success() && self.probe == Probe::NotJson))
+        // Only 200 is decoded as the payload; another 2xx reaches the caller as a status the
+        // spec does not list, whatever its body.
+        !readable
+            && (error_status || (self.status == StatusCode::OK && self.probe == Probe::NotJson))
     }
 
     /// The answer as the generated code should see it, tagged for `payload()`. An unreadable

@@ -4,30 +4,37 @@ use std::fmt;
 use std::time::Duration;
 
 use super::operations;
+use super::status::Fate;
 
-/// What kind of failure a [`CallError`] is.
+/// What kind of failure a [`CallError`] is, and whether the request may have reached EnKash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CallErrorKind {
-    /// EnKash refused the credentials at the token endpoint. Nothing was sent.
+    /// EnKash refused the credentials at the token endpoint. The call itself was not sent.
     Credentials,
-    /// No token could be had right now (token endpoint down or slow). Nothing was sent.
+    /// No token could be had right now (token endpoint down or slow). The call itself was not
+    /// sent.
     TokenUnavailable,
     /// The request never reached the gateway (connection refused, DNS, TLS handshake).
     NotSent,
-    /// No answer within the timeout. The request may have reached the gateway.
+    /// No answer within the timeout. The request may have reached the gateway and taken effect.
     Timeout,
     /// The connection broke before the whole answer arrived. The request may have reached the
-    /// gateway.
+    /// gateway and taken effect.
     ConnectionLost,
-    /// The gateway answered with an HTTP error status.
+    /// The gateway answered with a status other than 200. It reached the gateway; whether it
+    /// took effect depends on the status: a 4xx other than 408 and 429 is a refusal (not acted
+    /// on), 408 and 429 were not acted on, anything else (a 5xx, another 2xx, an unfollowed 3xx
+    /// redirect) may have taken effect ([`CallError::outcome_unknown`]).
     HttpStatus,
     /// The gateway answered HTTP 200 with a non-zero `response_code`: it understood the request
     /// and refused it.
     Refused,
-    /// The answer could not be read (not JSON, or not the documented shape).
+    /// The answer could not be read (not JSON, not the documented shape, no result code, or
+    /// over the client's size limit). The request reached the gateway and may have taken
+    /// effect.
     Decode,
-    /// The request could not be built from the arguments given.
+    /// The request could not be built from the arguments given. Nothing was sent.
     InvalidRequest,
 }
 
@@ -134,74 +141,143 @@ impl CallError {
     }
 
     /// The request may have reached the gateway, and may have taken effect, but no usable
-    /// answer came back (a timeout, a dropped connection, HTTP 5xx, an unreadable reply).
-    /// For a payment or an order, look it up (`get_order_status`) before sending it again.
+    /// answer came back: a timeout, a dropped connection, an unreadable reply, or a status that
+    /// is neither the documented 200 nor a refusal (a 5xx, a 202, an unfollowed 3xx redirect).
+    /// [`recovery`](Self::recovery) says how to find out, per operation.
     pub fn outcome_unknown(&self) -> bool {
         match self.kind {
             CallErrorKind::Timeout | CallErrorKind::ConnectionLost | CallErrorKind::Decode => true,
-            CallErrorKind::HttpStatus => self.http_status.is_some_and(|s| s >= 500),
+            CallErrorKind::HttpStatus => self
+                .http_status
+                .is_none_or(|status| Fate::of(status) == Fate::MayHaveActed),
             _ => false,
         }
     }
 
-    /// Calling again may succeed and cannot do harm: nothing was sent, or the operation is safe
-    /// to repeat and the failure was transient. The client has already retried as far as its
-    /// [`RetryPolicy`](crate::RetryPolicy) allowed; this says whether trying later makes sense.
+    /// Calling again may succeed and cannot do harm: nothing was sent, EnKash did not act on
+    /// it (408, 429), or the operation is safe to repeat and the failure was transient. The
+    /// client has already retried as far as its [`RetryPolicy`](crate::RetryPolicy) allowed;
+    /// this says whether trying later makes sense. The same as
+    /// `recovery() == Recovery::TryAgain`.
     pub fn is_retryable(&self) -> bool {
-        let repeatable = self
-            .operation
-            .and_then(operations::find)
-            .is_some_and(|operation| operation.idempotent);
+        self.recovery() == Recovery::TryAgain
+    }
+
+    /// What to do next, for this operation: the one answer to "may I send it again?".
+    ///
+    /// When the outcome is unknown, an operation that is safe to repeat may be tried again;
+    /// for the others the spec says (`x-enkash-if-outcome-unknown`): a payment is looked up
+    /// ([`Recovery::LookUp`]), a refund is resent unchanged with the same `requestId`
+    /// ([`Recovery::ResendUnchanged`]), an order is created afresh under a new merchant order
+    /// id ([`Recovery::StartAfresh`]). The error's `Display` says the same in words.
+    ///
+    /// ```no_run
+    /// use enkash::{Payload, Recovery};
+    ///
+    /// # async fn demo(client: enkash::Client, refund: enkash::types::RefundRequest)
+    /// # -> Result<(), Box<dyn std::error::Error>> {
+    /// let first = client.refund_transaction().transaction_id("TXN_1").body(refund.clone());
+    /// match first.send().await.payload() {
+    ///     Ok(refund) => println!("{:?}", refund.status),
+    ///     Err(e) if e.recovery() == Recovery::ResendUnchanged => {
+    ///         // Same body, same requestId.
+    ///         let again = client.refund_transaction().transaction_id("TXN_1").body(refund);
+    ///         println!("{:?}", again.send().await.payload()?.status);
+    ///     }
+    ///     Err(e) => return Err(e.into()),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn recovery(&self) -> Recovery {
+        let operation = self.operation.and_then(operations::find);
         match self.kind {
-            CallErrorKind::NotSent | CallErrorKind::TokenUnavailable => true,
-            CallErrorKind::Timeout | CallErrorKind::ConnectionLost => repeatable,
-            CallErrorKind::Decode => repeatable && !self.oversized,
-            CallErrorKind::HttpStatus => {
-                repeatable && self.http_status.is_some_and(is_transient_status)
-            }
+            CallErrorKind::NotSent | CallErrorKind::TokenUnavailable => Recovery::TryAgain,
             CallErrorKind::Credentials | CallErrorKind::Refused | CallErrorKind::InvalidRequest => {
-                false
+                Recovery::ChangeRequest
             }
+            CallErrorKind::HttpStatus if !self.outcome_unknown() => {
+                match self.http_status.map(Fate::of) {
+                    Some(Fate::NotActedOn) => Recovery::TryAgain,
+                    _ => Recovery::ChangeRequest,
+                }
+            }
+            // Asking again will not shrink an answer that is over the client's limit.
+            _ if self.oversized && operation.is_some_and(|o| o.idempotent) => {
+                Recovery::ChangeRequest
+            }
+            _ => match operation {
+                Some(operation) if operation.idempotent => Recovery::TryAgain,
+                Some(operation) => operation.recovery.unwrap_or(Recovery::LookUp),
+                None => Recovery::LookUp,
+            },
         }
     }
 
     fn advice(&self) -> String {
-        let repeatable = self
-            .operation
-            .and_then(operations::find)
-            .map(|o| o.idempotent);
-        match self.kind {
-            CallErrorKind::Credentials => "check the access key and secret key".into(),
-            CallErrorKind::TokenUnavailable | CallErrorKind::NotSent => {
-                "nothing reached EnKash, so it is safe to try again shortly".into()
+        let operation = self.operation.and_then(operations::find);
+        match self.recovery() {
+            Recovery::TryAgain => {
+                let why = match self.kind {
+                    CallErrorKind::TokenUnavailable | CallErrorKind::NotSent => {
+                        "nothing reached EnKash"
+                    }
+                    CallErrorKind::HttpStatus if !self.outcome_unknown() => {
+                        "EnKash did not act on it"
+                    }
+                    _ => "the operation is safe to repeat",
+                };
+                match (self.retry_after, self.http_status) {
+                    (Some(wait), _) => format!(
+                        "{why}; EnKash asked to wait {}s before trying again",
+                        wait.as_secs()
+                    ),
+                    (None, Some(429)) => format!("{why}: slow down before trying again"),
+                    _ => format!("{why}, so it is safe to try again shortly"),
+                }
             }
-            CallErrorKind::Refused => {
-                "EnKash understood the request and refused it: change the request rather than \
-                 repeating it"
-                    .into()
-            }
-            CallErrorKind::InvalidRequest => "fix the call's arguments".into(),
-            CallErrorKind::HttpStatus if !self.outcome_unknown() => match self.retry_after {
-                Some(wait) => format!(
-                    "EnKash asked to wait {}s before trying again",
-                    wait.as_secs()
-                ),
-                None if self.http_status == Some(429) => "slow down before trying again".into(),
-                None => "EnKash refused the request as sent".into(),
+            Recovery::ChangeRequest => match self.kind {
+                CallErrorKind::Credentials => "check the access key and secret key".into(),
+                CallErrorKind::Refused => "EnKash understood the request and refused it: change \
+                                           the request rather than repeating it"
+                    .into(),
+                CallErrorKind::InvalidRequest => {
+                    "nothing was sent: fix the call's arguments".into()
+                }
+                CallErrorKind::HttpStatus => {
+                    "EnKash refused the request as sent and did not act on it".into()
+                }
+                _ => "raise ClientBuilder::max_response_bytes to read it".into(),
             },
-            _ if repeatable == Some(true) => {
-                "the operation is safe to repeat: try again later".into()
-            }
-            _ => "EnKash may have acted on it: look the order up with get_order_status before \
-                  sending it again"
-                .into(),
+            Recovery::LookUp | Recovery::ResendUnchanged | Recovery::StartAfresh => match operation
+                .map(|o| o.advice)
+                .filter(|advice| !advice.is_empty())
+            {
+                Some(advice) => format!("EnKash may have acted on it. {advice}"),
+                None => "EnKash may have acted on it: find out before sending it again".into(),
+            },
         }
     }
 }
 
-/// Statuses that a later attempt may not meet again.
-pub(crate) fn is_transient_status(status: u16) -> bool {
-    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+/// What to do after a failed call; see [`CallError::recovery`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Recovery {
+    /// Make the same call again (after [`CallError::retry_after`], when given): nothing reached
+    /// EnKash, EnKash did not act on it, or the operation is safe to repeat.
+    TryAgain,
+    /// The outcome is unknown, and the request carries what makes a repeat harmless (a refund's
+    /// `requestId`): send it again unchanged, never with new ids.
+    ResendUnchanged,
+    /// The outcome is unknown: look up what happened (`get_order_status`) before sending
+    /// anything again.
+    LookUp,
+    /// The outcome is unknown, but the operation moves no money (creating an order): make a
+    /// new request with a new merchant id; the old one, if it exists, stays unused.
+    StartAfresh,
+    /// EnKash refused the request as sent, the credentials, or the request could not be built:
+    /// change something before calling again.
+    ChangeRequest,
 }
 
 impl fmt::Display for CallError {

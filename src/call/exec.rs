@@ -11,10 +11,10 @@ use tracing::field::Empty;
 use tracing::Instrument;
 
 use super::answer::{self, Attempt, Probe};
-use super::error::is_transient_status;
 use super::operations;
 use super::payload::retry_after;
 use super::policy::{RetryBudget, RetryPolicy};
+use super::status::{self, Transport};
 use super::tag::{CallTag, Ending};
 use crate::Client;
 
@@ -132,7 +132,7 @@ async fn attempts(
             };
             let allowed = matches!(transient, Transient::NotSent) || repeatable;
             let asked = match &attempt {
-                Attempt::Answer(answer) => retry_after(&answer.headers),
+                Attempt::Answer(answer) => answer_retry_after(answer),
                 Attempt::Failed(_) => None,
             };
             let may_retry = allowed && count < settings.policy.attempts_allowed();
@@ -168,29 +168,30 @@ async fn attempts(
 /// Whether an attempt failed in a way another attempt might not, and why.
 fn transient(attempt: &Attempt) -> Option<Transient> {
     match attempt {
-        Attempt::Failed(error) if error.is_connect() => Some(Transient::NotSent),
-        Attempt::Failed(error) if error.is_timeout() => Some(Transient::MayHaveArrived("timeout")),
-        Attempt::Failed(_) => Some(Transient::MayHaveArrived("connection lost")),
+        Attempt::Failed(error) => match Transport::of(error) {
+            Transport::NotBuilt => None,
+            Transport::NotSent => Some(Transient::NotSent),
+            Transport::Timeout => Some(Transient::MayHaveArrived("timeout")),
+            Transport::Lost => Some(Transient::MayHaveArrived("connection lost")),
+        },
         Attempt::Answer(answer) if answer.oversized => None,
-        Attempt::Answer(answer) if is_transient_status(answer.status.as_u16()) => {
-            Some(Transient::MayHaveArrived(status_reason(answer.status)))
+        Attempt::Answer(answer) if status::is_transient(answer.status.as_u16()) => {
+            Some(Transient::MayHaveArrived(status::reason(answer.status)))
         }
-        Attempt::Answer(answer) if answer.status.is_success() && answer.probe == Probe::NotJson => {
+        Attempt::Answer(answer)
+            if answer.status == StatusCode::OK && answer.probe == Probe::NotJson =>
+        {
             Some(Transient::MayHaveArrived("unreadable reply"))
         }
         Attempt::Answer(_) => None,
     }
 }
 
-fn status_reason(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        408 => "408",
-        429 => "429",
-        500 => "500",
-        502 => "502",
-        503 => "503",
-        _ => "504",
-    }
+/// The wait an answer asks for, on the statuses whose `Retry-After` is obeyed.
+fn answer_retry_after(answer: &answer::Answer) -> Option<Duration> {
+    status::honours_retry_after(answer.status.as_u16())
+        .then(|| retry_after(&answer.headers))
+        .flatten()
 }
 
 /// The call's result as the generated code expects it, tagged for `payload()`, with the span's
@@ -206,9 +207,7 @@ async fn traced_finish(
     span.record("enkash.attempts", attempts);
     span.record("enkash.duration_ms", duration_ms(started.elapsed()));
     let error_type = match &attempt {
-        Attempt::Failed(error) if error.is_connect() => Some("connect"),
-        Attempt::Failed(error) if error.is_timeout() => Some("timeout"),
-        Attempt::Failed(_) => Some("connection_lost"),
+        Attempt::Failed(error) => Some(Transport::of(error).name()),
         Attempt::Answer(answer) => {
             span.record("http.response.status_code", answer.status.as_u16());
             if let Probe::Readable(Some(code)) = answer.probe {
@@ -237,9 +236,8 @@ async fn finish(
     ending: Ending,
 ) -> reqwest::Result<reqwest::Response> {
     let mut tag = CallTag {
-        operation,
-        attempts,
         ending,
+        ..CallTag::new(operation, attempts)
     };
     match attempt {
         Attempt::Failed(error) => Err(tag.mark_error(error)),
@@ -247,6 +245,10 @@ async fn finish(
             if answer.oversized {
                 tag.ending = Ending::Oversized;
             }
+            tag.retry_after_secs = answer_retry_after(&answer).map(|wait| {
+                // Whole seconds, rounded up: never a shorter wait than asked.
+                wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+            });
             answer.into_result(tag).await
         }
     }

@@ -8,9 +8,10 @@ mod exec;
 pub(crate) mod operations;
 mod payload;
 mod policy;
+mod status;
 mod tag;
 
-pub use error::{CallError, CallErrorKind};
+pub use error::{CallError, CallErrorKind, Recovery};
 pub(crate) use exec::{execute, execute_token_request, CallSettings, DEFAULT_MAX_RESPONSE_BYTES};
 pub use payload::Payload;
 pub use policy::RetryPolicy;

@@ -1,5 +1,7 @@
-//! The spec's operations, as the build script read them: method, path template, and whether a
-//! call may be sent again after it may have reached the gateway.
+//! The spec's operations, as the build script read them: method, path template, whether a
+//! call may be sent again after it may have reached the gateway, and if not, how to recover.
+
+use super::error::Recovery;
 
 /// One operation of the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +14,11 @@ pub(crate) struct Operation {
     pub path: &'static str,
     /// A GET, or marked `x-enkash-idempotent: true`: safe to repeat after a timeout.
     pub idempotent: bool,
+    /// For an operation that is not safe to repeat, how to recover when its outcome is unknown
+    /// (`x-enkash-if-outcome-unknown`); `None` for the others.
+    pub recovery: Option<Recovery>,
+    /// The same in words, from the spec (empty when `recovery` is `None`).
+    pub advice: &'static str,
 }
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));

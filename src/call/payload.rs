@@ -6,6 +6,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde::de::DeserializeOwned;
 
 use super::error::{CallError, CallErrorKind};
+use super::status::{self, Transport};
 use super::tag::{CallTag, Ending};
 use crate::{types, ApiError, Envelope, Error, ResponseValue, TokenError, TokenErrorClass};
 
@@ -59,6 +60,10 @@ fn refused(refusal: ApiError) -> CallError {
             CallErrorKind::Decode,
             "response_code was 0 but there was no payload",
         ),
+        ApiError::MissingCode => CallError::new(
+            CallErrorKind::Decode,
+            "the reply carries no result code, so it says neither success nor refusal",
+        ),
     }
 }
 
@@ -81,34 +86,45 @@ fn from_generated<T: DeserializeOwned>(error: Error<types::ErrorBody>) -> CallEr
         | Error::InvalidUpgrade(mut error) => {
             let tag = CallTag::take_from_error(&mut error);
             let oversized = tag.is_some_and(|tag| tag.ending == Ending::Oversized);
-            let kind = if error.is_connect() {
-                CallErrorKind::NotSent
-            } else if error.is_timeout() {
-                CallErrorKind::Timeout
+            let transport = Transport::of(&error);
+            let (kind, detail) = if transport == Transport::Timeout {
+                // Also a body that trickled in too slowly, which reqwest calls a decode error.
+                (CallErrorKind::Timeout, "")
             } else if error.is_decode() {
-                CallErrorKind::Decode
+                let detail = match oversized {
+                    true => "the reply is larger than the client's limit (ClientBuilder::max_response_bytes) and was not read",
+                    false => "the reply is not JSON",
+                };
+                (CallErrorKind::Decode, detail)
             } else if error.status().is_some() {
-                CallErrorKind::HttpStatus
+                (
+                    CallErrorKind::HttpStatus,
+                    "the error body is not the documented shape",
+                )
             } else {
-                CallErrorKind::ConnectionLost
-            };
-            let detail = match kind {
-                CallErrorKind::Decode if oversized => {
-                    "the reply is larger than the client's limit (ClientBuilder::max_response_bytes) and was not read"
+                match transport {
+                    Transport::NotBuilt => (
+                        CallErrorKind::InvalidRequest,
+                        "the request body could not be written as JSON",
+                    ),
+                    Transport::NotSent => (CallErrorKind::NotSent, ""),
+                    Transport::Timeout => (CallErrorKind::Timeout, ""),
+                    Transport::Lost => (CallErrorKind::ConnectionLost, ""),
                 }
-                CallErrorKind::Decode => "the reply is not JSON",
-                CallErrorKind::HttpStatus => "the error body is not the documented shape",
-                _ => "",
             };
             let mut call_error = CallError::new(kind, detail);
             call_error.http_status = error.status().map(|s| s.as_u16());
+            call_error.retry_after = tag.and_then(CallTag::retry_after);
             call_error.oversized = oversized;
             call_error.source = Some(Box::new(error));
             call_error.tagged(tag)
         }
         Error::ErrorResponse(response) => {
             let tag = CallTag::of_headers(response.headers());
-            let (status, retry_after) = (response.status(), retry_after(response.headers()));
+            let status = response.status();
+            let retry_after = status::honours_retry_after(status.as_u16())
+                .then(|| retry_after(response.headers()))
+                .flatten();
             let body = response.into_inner();
             let mut error = CallError::new(
                 CallErrorKind::HttpStatus,

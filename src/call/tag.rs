@@ -1,9 +1,11 @@
-//! How the exec hook tells `payload()` which operation a result belongs to and how many
-//! attempts it took.
+//! How the exec hook tells `payload()` which operation a result belongs to and how the call
+//! went: the one channel through progenitor's types.
 //!
 //! A generated call's result keeps little: a response's headers, or a `reqwest::Error`. So the
 //! tag travels in a local response header (`enkash-call`, added after the response arrived;
 //! never sent) or, on a transport error, in the error's URL fragment (requests never have one).
+
+use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
@@ -19,6 +21,9 @@ pub(crate) struct CallTag {
     pub operation: &'static str,
     pub attempts: u32,
     pub ending: Ending,
+    /// The `Retry-After` of the last answer, in whole seconds, when its status is one whose
+    /// header is obeyed. Kept here because an unreadable error body loses the headers.
+    pub retry_after_secs: Option<u64>,
 }
 
 /// How a call ended, beyond what its last answer or error says.
@@ -35,31 +40,53 @@ pub(crate) enum Ending {
 }
 
 const ENDINGS: [(Ending, &str); 3] = [
-    (Ending::Oversized, ":oversized"),
-    (Ending::NoTokenForRetry, ":no-token"),
-    (Ending::RetryBudgetSpent, ":budget"),
+    (Ending::Oversized, "oversized"),
+    (Ending::NoTokenForRetry, "no-token"),
+    (Ending::RetryBudgetSpent, "budget"),
 ];
+const RETRY_AFTER: &str = "retry-after=";
 
 impl CallTag {
+    /// A tag for a call that ended as its last attempt went.
+    pub fn new(operation: &'static str, attempts: u32) -> Self {
+        Self {
+            operation,
+            attempts,
+            ending: Ending::Plain,
+            retry_after_secs: None,
+        }
+    }
+
+    /// The wait the gateway asked for, when it asked.
+    pub fn retry_after(self) -> Option<Duration> {
+        self.retry_after_secs.map(Duration::from_secs)
+    }
+
+    /// `operation:attempts`, then `:`-separated flags.
     fn encode(self) -> String {
-        let ending = ENDINGS
-            .iter()
-            .find(|(ending, _)| *ending == self.ending)
-            .map_or("", |(_, suffix)| suffix);
-        format!("{}:{}{ending}", self.operation, self.attempts)
+        let mut text = format!("{}:{}", self.operation, self.attempts);
+        if let Some((_, name)) = ENDINGS.iter().find(|(ending, _)| *ending == self.ending) {
+            text.push(':');
+            text.push_str(name);
+        }
+        if let Some(secs) = self.retry_after_secs {
+            text.push_str(&format!(":{RETRY_AFTER}{secs}"));
+        }
+        text
     }
 
     fn decode(text: &str) -> Option<Self> {
-        let (text, ending) = ENDINGS
-            .iter()
-            .find_map(|(ending, suffix)| Some((text.strip_suffix(suffix)?, *ending)))
-            .unwrap_or((text, Ending::Plain));
-        let (operation, attempts) = text.split_once(':')?;
-        Some(Self {
-            operation: operations::find(operation)?.id,
-            attempts: attempts.parse().ok()?,
-            ending,
-        })
+        let mut parts = text.split(':');
+        let operation = operations::find(parts.next()?)?.id;
+        let mut tag = Self::new(operation, parts.next()?.parse().ok()?);
+        for flag in parts {
+            if let Some(secs) = flag.strip_prefix(RETRY_AFTER) {
+                tag.retry_after_secs = Some(secs.parse().ok()?);
+            } else {
+                tag.ending = ENDINGS.iter().find(|(_, name)| *name == flag)?.0;
+            }
+        }
+        Some(tag)
     }
 
     pub fn mark_headers(self, headers: &mut HeaderMap) {
@@ -85,5 +112,34 @@ impl CallTag {
         let tag = Self::decode(url.fragment()?.strip_prefix(FRAGMENT)?);
         url.set_fragment(None);
         tag
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_survives_the_round_trip() {
+        let endings = [
+            Ending::Plain,
+            Ending::Oversized,
+            Ending::NoTokenForRetry,
+            Ending::RetryBudgetSpent,
+        ];
+        for ending in endings {
+            for retry_after_secs in [None, Some(0), Some(120)] {
+                let tag = CallTag {
+                    ending,
+                    retry_after_secs,
+                    ..CallTag::new("submit_payment", 3)
+                };
+                let mut headers = HeaderMap::new();
+                tag.mark_headers(&mut headers);
+                assert_eq!(CallTag::of_headers(&headers), Some(tag));
+            }
+        }
+        assert_eq!(CallTag::decode("no_such_operation:1"), None);
+        assert_eq!(CallTag::decode("submit_payment:1:what"), None);
     }
 }

@@ -32,6 +32,12 @@ pub enum CallFault {
     ResetAfterProcessing,
     /// Perform the operation, then answer HTTP 200 with a body cut short (not JSON).
     Garbled,
+    /// Answer with this redirect status (3xx) and `Location: <the given URL>`; the operation
+    /// is not performed. A client that followed it would send the request again, there.
+    Redirect(u16, &'static str),
+    /// Answer with this status and an HTML page, as a CDN or proxy in front of the gateway
+    /// would; the operation is not performed.
+    Page(u16),
 }
 
 /// Middleware on every route: counts the request for its operation and applies the next fault.
@@ -66,6 +72,23 @@ pub(super) async fn inject(
         Some(CallFault::ResetAfterProcessing) => {
             let _performed = next.run(request).await;
             dropped_connection()
+        }
+        Some(CallFault::Redirect(status, location)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::TEMPORARY_REDIRECT);
+            let mut response = status.into_response();
+            if let Ok(location) = HeaderValue::try_from(location) {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            response
+        }
+        Some(CallFault::Page(status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let page = "<html><body><h1>Service unavailable</h1></body></html>";
+            let mut response = (status, page).into_response();
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+            response
         }
         Some(CallFault::Garbled) => {
             let _performed = next.run(request).await;

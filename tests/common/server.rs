@@ -122,7 +122,7 @@ impl TestServer {
             .base_url(&self.base_url)
             .credentials(ACCESS_KEY, SECRET_KEY)
             // No request timeout: under paused time a timer would fire while I/O is pending.
-            .http_client(reqwest::Client::new())
+            .http_client(reqwest::Client::builder())
     }
 
     pub fn then(&self, reply: TokenReply) -> &Self {
