@@ -59,7 +59,7 @@ fn generate(spec_path: &Path) -> Result<(), String> {
         .map_err(|e| format!("{}: not valid YAML: {e}", spec_path.display()))?;
     // ...then the OpenAPI structure, with the path of the offending value.
     let open_enums = open_enums::open_enums(&value)?;
-    let money = money::money_schemas(&value)?;
+    let numbers = money::number_schemas(&value)?;
     let operations = operations::table(&value)?;
     // The sandbox checks requests against the spec itself; it reads it as JSON.
     let spec_json = value.to_string();
@@ -72,13 +72,16 @@ fn generate(spec_path: &Path) -> Result<(), String> {
     })?;
 
     let mut settings = settings();
-    for schema in money {
-        // Bounds stay in the spec for validators; the Rust type is `Rupees` whatever they are.
-        settings.with_conversion(
-            schema,
-            "crate::Rupees",
-            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
-        );
+    // Bounds stay in the spec for validators; the Rust type is `Rupees` or `Decimal` whatever
+    // they are. No number becomes an `f64`: `number_schemas` refuses any other.
+    for (schemas, rust_type) in [
+        (numbers.money, "crate::Rupees"),
+        (numbers.decimals, "crate::Decimal"),
+    ] {
+        for schema in schemas {
+            let impls = [TypeImpl::Display, TypeImpl::FromStr].into_iter();
+            settings.with_conversion(schema, rust_type, impls);
+        }
     }
     for open_enum in &open_enums {
         settings.with_replacement(

@@ -1,22 +1,44 @@
-//! Money: every `type: number, format: decimal, multipleOf: 0.01` schema becomes `Rupees`.
+//! Numbers without binary floats: every `type: number, format: decimal, multipleOf: 0.01` schema
+//! becomes `Rupees`, every other `format: decimal` one `Decimal`, and a `type: number` without
+//! `format: decimal` fails the build (it would be an `f64`).
 
 use crate::SPEC;
 
-/// The distinct money schemas in the spec (`type: number, format: decimal, multipleOf: 0.01`),
-/// as progenitor hands them to typify: typify matches a conversion on the whole schema but its
-/// metadata, so each distinct set of bounds needs its own.
-pub fn money_schemas(
-    spec: &serde_json::Value,
-) -> Result<Vec<schemars::schema::SchemaObject>, String> {
-    let mut found = Vec::new();
+/// The distinct number schemas in the spec, as progenitor hands them to typify: typify matches
+/// a conversion on the whole schema but its metadata, so each distinct set of bounds needs its
+/// own.
+#[derive(Default)]
+pub struct Numbers {
+    /// `multipleOf: 0.01`: rupees.
+    pub money: Vec<schemars::schema::SchemaObject>,
+    /// Any other `format: decimal`: an exact decimal of undocumented unit.
+    pub decimals: Vec<schemars::schema::SchemaObject>,
+}
+
+pub fn number_schemas(spec: &serde_json::Value) -> Result<Numbers, String> {
+    let mut found = Numbers::default();
     let mut pending = vec![spec];
     while let Some(value) = pending.pop() {
         match value {
             serde_json::Value::Object(map) => {
-                if map.get("format").and_then(|f| f.as_str()) == Some("decimal") {
-                    let schema = money_schema(map)?;
-                    if !found.contains(&schema) {
-                        found.push(schema);
+                let is_number = map.get("type").and_then(|t| t.as_str()) == Some("number");
+                let is_decimal = map.get("format").and_then(|f| f.as_str()) == Some("decimal");
+                if is_number && !is_decimal {
+                    return Err(format!(
+                        "{SPEC}: a `type: number` schema without `format: decimal` would be a \
+                         binary float (f64): add `format: decimal` (with `multipleOf: 0.01` for \
+                         rupees): {}",
+                        serde_json::Value::Object(map.clone())
+                    ));
+                }
+                if is_decimal {
+                    let (schema, is_money) = number_schema(map)?;
+                    let list = match is_money {
+                        true => &mut found.money,
+                        false => &mut found.decimals,
+                    };
+                    if !list.contains(&schema) {
+                        list.push(schema);
                     }
                 }
                 pending.extend(map.iter().filter(|(k, _)| *k != "example").map(|(_, v)| v));
@@ -28,21 +50,24 @@ pub fn money_schemas(
     Ok(found)
 }
 
-fn money_schema(
+/// The schema as typify will see it, and whether it is money.
+fn number_schema(
     map: &serde_json::Map<String, serde_json::Value>,
-) -> Result<schemars::schema::SchemaObject, String> {
+) -> Result<(schemars::schema::SchemaObject, bool), String> {
     let number = |key: &str| map.get(key).and_then(serde_json::Value::as_f64);
     let flag = |key: &str| map.get(key) == Some(&serde_json::Value::Bool(true));
-    let is_money = map.get("type").and_then(|t| t.as_str()) == Some("number")
-        && number("multipleOf") == Some(0.01)
+    let well_formed = map.get("type").and_then(|t| t.as_str()) == Some("number")
+        && matches!(number("multipleOf"), None | Some(0.01))
         && !flag("nullable");
-    if !is_money {
+    if !well_formed {
         return Err(format!(
-            "{SPEC}: a `format: decimal` schema must be `type: number` with `multipleOf: 0.01` \
-             and not nullable (it is generated as `Rupees`): {}",
+            "{SPEC}: a `format: decimal` schema must be `type: number`, not nullable, with \
+             `multipleOf: 0.01` (rupees, generated as `Rupees`) or no `multipleOf` (generated as \
+             `Decimal`): {}",
             serde_json::Value::Object(map.clone())
         ));
     }
+    let is_money = number("multipleOf") == Some(0.01);
     // OpenAPI 3.0's boolean `exclusiveMinimum` becomes JSON Schema's numeric one, as in
     // progenitor's own translation.
     let (minimum, exclusive_minimum) = match flag("exclusiveMinimum") {
@@ -53,21 +78,24 @@ fn money_schema(
         true => (None, number("maximum")),
         false => (number("maximum"), None),
     };
-    Ok(schemars::schema::SchemaObject {
+    let schema = schemars::schema::SchemaObject {
         instance_type: Some(schemars::schema::InstanceType::Number.into()),
         format: Some("decimal".to_string()),
+        // No bounds at all is no `NumberValidation`, as typify reads such a schema.
         number: Some(Box::new(schemars::schema::NumberValidation {
             multiple_of: number("multipleOf"),
             maximum,
             exclusive_maximum,
             minimum,
             exclusive_minimum,
-        })),
+        }))
+        .filter(|bounds| **bounds != schemars::schema::NumberValidation::default()),
         extensions: map
             .iter()
             .filter(|(key, _)| key.starts_with("x-"))
             .map(|(key, value)| (key.clone(), value.clone()))
             .collect(),
         ..Default::default()
-    })
+    };
+    Ok((schema, is_money))
 }

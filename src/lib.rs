@@ -4,6 +4,7 @@
 mod auth;
 mod call;
 mod client;
+mod decimal;
 mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -23,6 +24,7 @@ pub use auth::{
 };
 pub use call::{CallError, CallErrorKind, Payload, Recovery, RetryPolicy};
 pub use client::{BuildError, ClientBuilder, Environment};
+pub use decimal::{Decimal, ParseDecimalError};
 #[doc(hidden)]
 pub use envelope::ENVELOPE_SCHEMAS;
 pub use envelope::{ApiError, Envelope};

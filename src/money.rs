@@ -253,6 +253,8 @@ impl<'de> serde::Deserialize<'de> for Rupees {
 /// Deserialization errors. They never quote the value: the field path says where, and a request
 /// body's values stay out of logs.
 pub(crate) const SUB_PAISE: &str = "an amount has more than two decimals (less than a paisa)";
+pub(crate) const NOT_A_NUMBER: &str =
+    "an amount is not a number of rupees (digits with an optional '-' and up to two decimals)";
 pub(crate) const OUT_OF_RANGE: &str =
     "an amount is out of range (at most 999999999999.99 rupees either way in JSON)";
 
@@ -268,11 +270,16 @@ impl RupeesVisitor {
     }
 }
 
-impl serde::de::Visitor<'_> for RupeesVisitor {
+/// The key serde_json's `arbitrary_precision` feature puts a number's digits under.
+pub(crate) const ARBITRARY_PRECISION_KEY: &str = "$serde_json::private::Number";
+
+impl<'de> serde::de::Visitor<'de> for RupeesVisitor {
     type Value = Rupees;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON number of rupees with at most two decimals")
+        f.write_str(
+            "a JSON number of rupees with at most two decimals, or such a number in a string",
+        )
     }
 
     fn visit_i64<E: serde::de::Error>(self, rupees: i64) -> Result<Rupees, E> {
@@ -286,6 +293,32 @@ impl serde::de::Visitor<'_> for RupeesVisitor {
     fn visit_u64<E: serde::de::Error>(self, rupees: u64) -> Result<Rupees, E> {
         let rupees = i64::try_from(rupees).map_err(|_| E::custom(OUT_OF_RANGE))?;
         self.visit_i64(rupees)
+    }
+
+    /// A numeric string (`"100"`, `"1499.50"`): EnKash's own samples send some amounts so. Read
+    /// exactly, by the same rules as [`Rupees::from_str`].
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Rupees, E> {
+        let text = plain_decimal(text).ok_or_else(|| E::custom(NOT_A_NUMBER))?;
+        let amount = parse(&text).map_err(|reason| match reason {
+            ParseRupeesReason::SubPaise => E::custom(SUB_PAISE),
+            ParseRupeesReason::OutOfRange => E::custom(OUT_OF_RANGE),
+            _ => E::custom(NOT_A_NUMBER),
+        })?;
+        Self::in_json_range(amount)
+    }
+
+    /// A number as serde_json hands it over when some crate in the build turns on its
+    /// `arbitrary_precision` feature: a one-entry map from a private key to the number's
+    /// digits as written. Read exactly from those digits.
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Rupees, A::Error> {
+        use serde::de::Error;
+        let Some((key, digits)) = map.next_entry::<String, String>()? else {
+            return Err(A::Error::custom(NOT_A_NUMBER));
+        };
+        if key != ARBITRARY_PRECISION_KEY || map.next_key::<serde::de::IgnoredAny>()?.is_some() {
+            return Err(A::Error::custom(NOT_A_NUMBER));
+        }
+        self.visit_str(&digits)
     }
 
     fn visit_f64<E: serde::de::Error>(self, rupees: f64) -> Result<Rupees, E> {
@@ -302,6 +335,47 @@ impl serde::de::Visitor<'_> for RupeesVisitor {
         })?;
         Self::in_json_range(amount)
     }
+}
+
+/// A JSON number's text as a plain decimal with no exponent and no trailing zeros after the
+/// point (`1230e-2` and `12.300` become `12.3`), so that [`parse`] reads every spelling JSON
+/// allows exactly. `None` for text that is not a JSON number, or an exponent beyond any amount.
+pub(crate) fn plain_decimal(text: &str) -> Option<String> {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, exponent.parse::<i32>().ok()?),
+        None => (unsigned, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let is_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !is_digits(whole) || !is_digits(fraction) || exponent.abs() > 64 {
+        return None;
+    }
+    if mantissa.ends_with('.') {
+        return None;
+    }
+    let digits = format!("{whole}{fraction}");
+    // Where the decimal point falls in `digits` once the exponent is applied.
+    let point = i32::try_from(whole.len()).ok()? + exponent;
+    let (whole, fraction) = if point <= 0 {
+        let zeros = "0".repeat(point.unsigned_abs() as usize);
+        ("0".to_string(), format!("{zeros}{digits}"))
+    } else if point as usize >= digits.len() {
+        let zeros = "0".repeat(point as usize - digits.len());
+        (format!("{digits}{zeros}"), String::new())
+    } else {
+        let (whole, fraction) = digits.split_at(point as usize);
+        (whole.to_string(), fraction.to_string())
+    };
+    let fraction = fraction.trim_end_matches('0');
+    let sign = if negative { "-" } else { "" };
+    Some(match fraction.is_empty() {
+        true => format!("{sign}{whole}"),
+        false => format!("{sign}{whole}.{fraction}"),
+    })
 }
 
 impl schemars::JsonSchema for Rupees {

@@ -80,7 +80,8 @@ async fn requests_the_spec_forbids_are_refused_naming_the_field_and_rule() {
             Method::POST,
             PAY,
             json!({"orderId": Sandbox::CREATED_ORDER_ID, "paymentDetail": {"paymentMode": "CRYPTO"}}),
-            "`paymentDetail`",
+            // The closest variant of the `oneOf` names the field at fault.
+            "`paymentDetail.paymentMode`: breaks the spec's `enum` rule",
         ),
         (
             Method::POST,
@@ -128,7 +129,7 @@ async fn requests_the_spec_forbids_are_refused_naming_the_field_and_rule() {
             Method::POST,
             "/api/v0/split-transaction/TXN_X",
             json!({"splitSettlement": {"amountSplitType": "PERCENTAGE", "splitSettlementDetails": [{"splitAccountId": "S", "value": -5}]}}),
-            "`splitSettlement.splitSettlementDetails.0.value`",
+            "`splitSettlement.splitSettlementDetails.0.value`: breaks the spec's `exclusiveMinimum` rule",
         ),
     ];
     for (method, path, body, expected) in cases {

@@ -380,8 +380,8 @@ async fn settlement_payouts_can_be_read_and_searched() {
 #[tokio::test]
 async fn a_payment_is_split_between_active_split_accounts() {
     use enkash::types::{
-        AmountSplitType, EditSplitTransactionRequest, SettlementCycle, SplitAccountUpdate,
-        SplitSettlement, SplitSettlementDetail,
+        EditSplitTransactionRequest, PercentageSplitShare, SettlementCycle, SplitAccountUpdate,
+        SplitSettlement,
     };
     let sandbox = Sandbox::start().await.unwrap();
     let client = client_for(&sandbox);
@@ -404,17 +404,14 @@ async fn a_payment_is_split_between_active_split_accounts() {
 
     let paid = order_of(&client, Sandbox::PAID_ORDER_ID).await;
     let transaction_id = paid.transactions[0].transaction_id.clone().unwrap();
-    let split = |account: &str, value: f64| EditSplitTransactionRequest {
-        split_settlement: SplitSettlement {
-            amount_split_type: AmountSplitType::Percentage,
-            split_settlement_details: vec![SplitSettlementDetail {
-                split_account_id: account.into(),
-                label: Some("vendor".into()),
-                value,
-            }],
-        },
+    let split = |account: &str, value: &str| EditSplitTransactionRequest {
+        split_settlement: SplitSettlement::Percentage(vec![PercentageSplitShare {
+            split_account_id: account.into(),
+            label: Some("vendor".into()),
+            value: value.parse().unwrap(),
+        }]),
     };
-    let edit = |account: String, value: f64| {
+    let edit = |account: String, value: &'static str| {
         let (client, transaction_id) = (client.clone(), transaction_id.clone());
         async move {
             let request = split(&account, value);
@@ -425,19 +422,19 @@ async fn a_payment_is_split_between_active_split_accounts() {
             sent.send().await.unwrap().into_payload()
         }
     };
-    let done = edit(Sandbox::SPLIT_ACCOUNT_ID.to_string(), 80.0)
+    let done = edit(Sandbox::SPLIT_ACCOUNT_ID.to_string(), "80.0")
         .await
         .unwrap();
     assert_eq!(done["transactionId"], transaction_id.as_str());
 
-    let too_much = edit(Sandbox::SPLIT_ACCOUNT_ID.to_string(), 100.5).await;
+    let too_much = edit(Sandbox::SPLIT_ACCOUNT_ID.to_string(), "100.5").await;
     assert!(
         matches!(too_much, Err(ApiError::Refused { code: 3003, .. })),
         "{too_much:?}"
     );
 
     // An inactive account cannot receive a split until it is activated.
-    let inactive = edit("SAD_SANDBOX_INACTIVE".to_string(), 10.0).await;
+    let inactive = edit("SAD_SANDBOX_INACTIVE".to_string(), "10.0").await;
     assert!(
         matches!(inactive, Err(ApiError::Refused { code: 3002, .. })),
         "{inactive:?}"
@@ -451,7 +448,7 @@ async fn a_payment_is_split_between_active_split_accounts() {
         .into_payload()
         .unwrap();
     assert_eq!(activated["active"], true);
-    edit("SAD_SANDBOX_INACTIVE".to_string(), 10.0)
+    edit("SAD_SANDBOX_INACTIVE".to_string(), "10.0")
         .await
         .unwrap();
 }

@@ -216,7 +216,9 @@ fn json_with_sub_paise_digits_or_out_of_range_is_refused() {
         "-1e12",
         "1e300",
         "18446744073709551615",
-        "\"1.50\"",
+        // A numeric string is read (EnKash's samples send some amounts so), by the same rules.
+        "\"1.505\"",
+        "\"1e12\"",
         "null",
         "true",
     ] {
@@ -258,4 +260,73 @@ fn within_the_specs_bound_up_to_five_decimals_are_told_apart() {
             );
         }
     }
+}
+
+#[test]
+fn an_amount_in_a_numeric_string_is_read_exactly_and_written_as_a_number() {
+    for (text, paise) in [
+        ("\"100\"", 10_000),
+        ("\"1499.5\"", 149_950),
+        ("\"1499.50\"", 149_950),
+        ("\"-0.05\"", -5),
+        ("\"12.300\"", 1_230),
+        ("\"1230e-2\"", 1_230),
+    ] {
+        let amount: Rupees = serde_json::from_str(text).unwrap();
+        assert_eq!(amount, Rupees::from_paise(paise), "{text}");
+        // Written back as EnKash's number, never as a string.
+        let written = serde_json::to_value(amount).unwrap();
+        assert!(written.is_number(), "{text} -> {written}");
+    }
+    for text in [
+        "\"\"",
+        "\"1.005\"",
+        "\"ten\"",
+        "\" 100\"",
+        "\"1e400\"",
+        "\"NaN\"",
+    ] {
+        let error = serde_json::from_str::<Rupees>(text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !error.contains("ten") && !error.contains("1.005"),
+            "{error}"
+        );
+    }
+    // A reply whose amount arrives as a string reads as a whole, not as a failed reply.
+    let refund: enkash::types::Refund =
+        serde_json::from_value(serde_json::json!({"amount": "100", "transactionId": "T"})).unwrap();
+    assert_eq!(refund.amount, Some(Rupees::from_paise(10_000)));
+}
+
+/// What serde_json hands a `Deserialize` impl for a number when any crate in the build turns
+/// on its `arbitrary_precision` feature: a one-entry map from a private key to the digits.
+fn arbitrary_precision(digits: &str) -> serde_json::Value {
+    serde_json::json!({ "$serde_json::private::Number": digits })
+}
+
+#[test]
+fn an_amount_reads_exactly_under_serde_jsons_arbitrary_precision() {
+    for (digits, paise) in [
+        ("1499.5", 149_950),
+        ("0.1", 10),
+        ("-20", -2_000),
+        ("999999999999.99", 99_999_999_999_999),
+        ("1.50e3", 150_000),
+        ("12.300", 1_230),
+    ] {
+        let amount: Rupees = serde_json::from_value(arbitrary_precision(digits)).unwrap();
+        assert_eq!(amount, Rupees::from_paise(paise), "{digits}");
+    }
+    // With every digit kept, sub-paise digits beyond an f64's reach are still seen.
+    for digits in ["0.1000000000000000055", "1.005", "1000000000000"] {
+        assert!(
+            serde_json::from_value::<Rupees>(arbitrary_precision(digits)).is_err(),
+            "{digits}"
+        );
+    }
+    // Any other map is not an amount.
+    let other = serde_json::json!({ "value": "12" });
+    assert!(serde_json::from_value::<Rupees>(other).is_err());
 }

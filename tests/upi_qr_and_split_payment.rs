@@ -3,8 +3,8 @@
 
 use enkash::sandbox::Sandbox;
 use enkash::types::{
-    AmountSplitType, Currency, PaymentDetail, QrCodeCancel, QrCodeSearch, QrCodeStatus,
-    SplitSettlement, SplitSettlementDetail, SubmitPaymentRequest,
+    Currency, PaymentDetail, PercentageSplitShare, QrCodeCancel, QrCodeSearch, QrCodeStatus,
+    SplitSettlement, SubmitPaymentRequest,
 };
 use enkash::{Client, Payload};
 
@@ -69,15 +69,12 @@ async fn a_qr_code_is_read_cancelled_once_and_found_by_search() {
     assert_eq!(missing.http_status(), Some(404));
 }
 
-fn split(percent_to_vendor: f64) -> SplitSettlement {
-    SplitSettlement {
-        amount_split_type: AmountSplitType::Percentage,
-        split_settlement_details: vec![SplitSettlementDetail {
-            split_account_id: Sandbox::SPLIT_ACCOUNT_ID.to_string(),
-            label: Some("vendor".into()),
-            value: percent_to_vendor,
-        }],
-    }
+fn split(percent_to_vendor: &str) -> SplitSettlement {
+    SplitSettlement::Percentage(vec![PercentageSplitShare {
+        split_account_id: Sandbox::SPLIT_ACCOUNT_ID.to_string(),
+        label: Some("vendor".into()),
+        value: percent_to_vendor.parse().unwrap(),
+    }])
 }
 
 #[tokio::test]
@@ -109,7 +106,7 @@ async fn a_payment_can_carry_its_split_and_a_split_over_the_whole_is_refused_bef
         })
     };
 
-    let refused = pay(split(150.0)).send().await.payload().unwrap_err();
+    let refused = pay(split("150")).send().await.payload().unwrap_err();
     assert_eq!(refused.response_code(), Some(3003), "{refused}");
     assert_eq!(
         client
@@ -125,6 +122,6 @@ async fn a_payment_can_carry_its_split_and_a_split_over_the_whole_is_refused_bef
         "a refused split took no payment"
     );
 
-    let paid = pay(split(90.0)).send().await.payload().unwrap();
+    let paid = pay(split("90")).send().await.payload().unwrap();
     assert_eq!(paid.status, Some(enkash::types::PaymentStatus::Success));
 }

@@ -199,7 +199,7 @@ fn check_body(rules: &Rules, headers: &HeaderMap, bytes: &Bytes) -> Result<(), R
 
 /// The first way `instance` breaks `schema`: where, and which rule. Names fields, never values.
 fn first_problem(schema: &Validator, instance: &Value) -> Option<String> {
-    let error = schema.iter_errors(instance).next()?;
+    let error = narrowed(schema.iter_errors(instance).next()?);
     let at = match error.instance_path.as_str() {
         "" => "the value".to_string(),
         pointer => format!("`{}`", pointer.trim_start_matches('/').replace('/', ".")),
@@ -223,6 +223,27 @@ fn first_problem(schema: &Validator, instance: &Value) -> Option<String> {
         }
     };
     Some(format!("{at}: {rule}"))
+}
+
+/// For a value that matches none of a `oneOf`'s (or `anyOf`'s) variants, the problem within
+/// the variant it came closest to (the fewest errors: for variants told apart by a one-value
+/// tag such as `paymentMode`, the one its tag names), so the message names the field at fault.
+fn narrowed(mut error: ValidationError<'_>) -> ValidationError<'_> {
+    let branches = match &mut error.kind {
+        ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
+            std::mem::take(context)
+        }
+        _ => return error,
+    };
+    let closest = branches
+        .into_iter()
+        .filter(|errors| !errors.is_empty())
+        .min_by_key(Vec::len)
+        .and_then(|errors| errors.into_iter().next());
+    match closest {
+        Some(inner) => narrowed(inner),
+        None => error,
+    }
 }
 
 /// A parameter's text as the JSON value its schema describes, if it reads as one.

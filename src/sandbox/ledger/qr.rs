@@ -5,6 +5,7 @@ use chrono::Utc;
 
 use super::{Ledger, Refusal};
 use crate::types::{QrCodeResponse, QrCodeStatus};
+use crate::Rupees;
 
 impl Ledger {
     pub(crate) fn qr_code(&self, id: &str) -> Result<QrCodeResponse, Refusal> {
@@ -42,7 +43,7 @@ impl Ledger {
 
 /// The codes a new sandbox holds: one reusable code for any amount, one for a fixed amount.
 pub(super) fn seeded() -> Vec<QrCodeResponse> {
-    let code = |id: &str, name: &str, amount: Option<f64>| QrCodeResponse {
+    let code = |id: &str, name: &str, amount: Option<Rupees>| QrCodeResponse {
         qr_code_id: Some(id.to_string()),
         qr_name: Some(name.to_string()),
         multiple_use: Some(amount.is_none()),
@@ -55,6 +56,10 @@ pub(super) fn seeded() -> Vec<QrCodeResponse> {
     };
     vec![
         code(super::super::Sandbox::QR_CODE_ID, "Sandbox counter", None),
-        code("QR_SANDBOX_FIXED", "Sandbox fixed amount", Some(250.0)),
+        code(
+            "QR_SANDBOX_FIXED",
+            "Sandbox fixed amount",
+            Some(Rupees::from_paise(25_000)),
+        ),
     ]
 }

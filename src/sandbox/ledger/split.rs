@@ -1,14 +1,11 @@
 //! Split settlement in the sandbox's books: split (sub-merchant) accounts, and the split of a
 //! payment between them, set with the payment or edited after it.
 
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{codes, require_successful, Ledger, Refusal};
-use crate::types::{
-    AmountSplitType, EditSplitTransactionRequest, SplitAccountUpdate, SplitSettlement,
-};
-use crate::Rupees;
+use crate::types::{EditSplitTransactionRequest, SplitAccountUpdate, SplitSettlement};
+use crate::{Decimal, Rupees};
 
 /// A split (sub-merchant) account, as the sandbox keeps it.
 #[derive(Debug, Clone)]
@@ -77,36 +74,45 @@ impl Ledger {
     /// A split the books can apply to a payment of `paid`: every account known and active,
     /// the shares adding up to at most the whole.
     pub(super) fn check_split(&self, split: &SplitSettlement, paid: Rupees) -> Result<(), Refusal> {
-        if split.split_settlement_details.is_empty() {
+        let accounts: Vec<&str> = match split {
+            SplitSettlement::Flat(shares) => {
+                shares.iter().map(|s| s.split_account_id.as_str()).collect()
+            }
+            SplitSettlement::Percentage(shares) => {
+                shares.iter().map(|s| s.split_account_id.as_str()).collect()
+            }
+        };
+        if accounts.is_empty() {
             return Err(Refusal::Invalid(
                 "splitSettlement.splitSettlementDetails: at least one".into(),
             ));
         }
-        for detail in &split.split_settlement_details {
+        for account in accounts {
             let active = self
                 .split_accounts
                 .iter()
-                .any(|a| a.id == detail.split_account_id && a.active);
+                .any(|a| a.id == account && a.active);
             if !active {
                 return Err(Refusal::Rule(
                     codes::UNKNOWN_SPLIT_ACCOUNT,
-                    format!(
-                        "Split account {} is unknown or inactive",
-                        detail.split_account_id
-                    ),
+                    format!("Split account {account} is unknown or inactive"),
                 ));
             }
         }
-        let values = split.split_settlement_details.iter().map(|d| d.value);
-        let exceeds = match split.amount_split_type {
-            // A percentage is not money: shares of 100 compare as plain numbers.
-            AmountSplitType::Percentage => {
-                let total: f64 = values.sum();
-                (total > 100.0 + 1e-9).then(|| format!("{total}%, more than 100%"))
+        let exceeds = match split {
+            // A percentage is not money, but it is exact: shares of 100 add up without a float.
+            SplitSettlement::Percentage(shares) => {
+                let hundred = Decimal::new(100, 0).unwrap_or_default();
+                match Decimal::checked_sum(shares.iter().map(|s| s.value)) {
+                    Some(total) if total <= hundred => None,
+                    total => Some(format!(
+                        "{}%, more than 100%",
+                        total.map_or("too much".to_string(), |t| t.to_string())
+                    )),
+                }
             }
-            AmountSplitType::Flat => {
-                let shares = values.map(flat_share).collect::<Result<Vec<_>, _>>()?;
-                match Rupees::checked_sum(shares) {
+            SplitSettlement::Flat(shares) => {
+                match Rupees::checked_sum(shares.iter().map(|s| s.value)) {
                     Some(total) if total <= paid => None,
                     total => Some(format!(
                         "{}, more than the payment's {paid}",
@@ -133,14 +139,4 @@ pub(super) fn split_account(id: &str, access_key: &str, active: bool) -> SplitAc
         active,
         details: details.as_object().cloned().unwrap_or_default(),
     }
-}
-
-/// A `FLAT` split share: a plain number in the spec (its unit depends on the split type), read
-/// as rupees by the same exact rule as every money field.
-fn flat_share(value: f64) -> Result<Rupees, Refusal> {
-    Rupees::deserialize(Value::from(value)).map_err(|e| {
-        Refusal::Invalid(format!(
-            "splitSettlement.splitSettlementDetails.value: a FLAT share is rupees: {e}"
-        ))
-    })
 }
