@@ -367,3 +367,12 @@ async fn a_lease_left_without_expiry_runs_out_like_any_other() {
     println!("took {took:?}; the lease's PTTL is now {ttl}");
     assert_eq!(ttl, -2, "the lease is still there (-1: without expiry)");
 }
+
+#[test]
+fn lazy_outside_a_tokio_runtime_is_an_error_not_a_panic() {
+    let outcome = std::panic::catch_unwind(|| RedisTokenStore::lazy("redis://127.0.0.1:1"));
+    let error = outcome
+        .expect("RedisTokenStore::lazy panicked outside a runtime")
+        .expect_err("RedisTokenStore::lazy needs a runtime to listen for publications");
+    assert!(error.to_string().contains("Tokio runtime"), "{error}");
+}

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use enkash::sandbox::Sandbox;
-use enkash::{Client, Lease, Payload, Publication, StoredToken, TokenStore, TokenStoreError};
+use enkash::{
+    BuildError, Client, Lease, Payload, Publication, StoredToken, TokenStore, TokenStoreError,
+};
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 
@@ -18,6 +20,7 @@ struct MemoryStore {
     state: Arc<Mutex<State>>,
     published: broadcast::Sender<String>,
     lease: Duration,
+    pause: Duration,
 }
 
 #[derive(Debug, Default)]
@@ -30,10 +33,15 @@ struct State {
 
 impl MemoryStore {
     fn new() -> Self {
+        Self::with_lease(Duration::from_secs(2))
+    }
+
+    fn with_lease(lease: Duration) -> Self {
         Self {
             state: Arc::default(),
             published: broadcast::channel(64).0,
-            lease: Duration::from_secs(2),
+            lease,
+            pause: Duration::from_secs(5),
         }
     }
 
@@ -133,6 +141,10 @@ impl TokenStore for MemoryStore {
 
     fn lease_duration(&self) -> Duration {
         self.lease
+    }
+
+    fn pause_after_failure(&self) -> Duration {
+        self.pause
     }
 }
 
@@ -275,4 +287,34 @@ async fn a_new_token_published_by_one_client_reaches_the_others_after_a_revocati
         assert_eq!(herd(std::slice::from_ref(client), 1).await, 0);
     }
     assert_eq!(sandbox.token_requests(), 2);
+}
+
+#[test]
+fn absurd_store_settings_are_build_errors() {
+    let build = |store: MemoryStore| {
+        Client::builder()
+            .base_url("https://x.test")
+            .credentials("a", "s")
+            .token_store(store)
+            .build()
+            .map(|_| ())
+    };
+    for lease in [
+        Duration::ZERO,
+        Duration::MAX,
+        Duration::from_secs(400 * 86_400),
+    ] {
+        let outcome = build(MemoryStore::with_lease(lease));
+        assert!(
+            matches!(outcome, Err(BuildError::InvalidTokenStore(_))),
+            "lease {lease:?}: {outcome:?}"
+        );
+    }
+    let mut store = MemoryStore::new();
+    store.pause = Duration::MAX;
+    assert!(matches!(
+        build(store),
+        Err(BuildError::InvalidTokenStore(_))
+    ));
+    assert_eq!(build(MemoryStore::new()), Ok(()));
 }

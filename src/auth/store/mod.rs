@@ -20,6 +20,8 @@ use std::time::Duration;
 #[cfg(feature = "redis")]
 pub use self::redis::RedisTokenStore;
 pub(crate) use seal::Sealer;
+
+use super::policy::LONGEST_SETTING;
 pub(crate) use shared::SharedTokens;
 
 /// A shared entry as a store holds it: sealed bytes and the time it has left to live.
@@ -132,11 +134,26 @@ pub trait TokenStore: fmt::Debug + Send + Sync + 'static {
     fn next_publication(&self, key: &str) -> Publication;
 
     /// How long a refresh lease lasts: longer than a token request takes, short enough that
-    /// the fleet does not wait long for an owner that died.
+    /// the fleet does not wait long for an owner that died. Above zero and at most a year, or
+    /// [`ClientBuilder::build`](crate::ClientBuilder::build) refuses the store.
     fn lease_duration(&self) -> Duration;
 
-    /// How long the client goes without the store after it failed (default 5 s).
+    /// How long the client goes without the store after it failed (default 5 s). At most a
+    /// year, or [`ClientBuilder::build`](crate::ClientBuilder::build) refuses the store.
     fn pause_after_failure(&self) -> Duration {
         Duration::from_secs(5)
     }
+}
+
+/// Why a store's settings cannot work, if they cannot: checked when a client is built, so a
+/// lease of `Duration::MAX` is a build error, not an overflow on the first refresh.
+pub(crate) fn settings_problem(store: &dyn TokenStore) -> Option<&'static str> {
+    let lease = store.lease_duration();
+    if lease < Duration::from_millis(1) || lease > LONGEST_SETTING {
+        return Some("token store: the lease must last at least 1 ms and at most a year");
+    }
+    if store.pause_after_failure() > LONGEST_SETTING {
+        return Some("token store: the pause after a failure must be at most a year");
+    }
+    None
 }

@@ -110,8 +110,15 @@ impl RedisTokenStore {
     }
 
     /// A store that connects on first use: until Redis answers, each client fetches its own
-    /// token, and sharing starts once it does. Fails only if `url` is not a Redis URL.
+    /// token, and sharing starts once it does. Fails if `url` is not a Redis URL, or if it is
+    /// called outside a Tokio runtime (the store listens for publications on a task).
     pub fn lazy(url: &str) -> Result<Self, TokenStoreError> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            TokenStoreError::new(
+                "RedisTokenStore::lazy must be called within a Tokio runtime: it starts a task \
+                 that listens for publications",
+            )
+        })?;
         let client = redis::Client::open(url).map_err(|e| redis_error("invalid Redis URL", &e))?;
         let server = server_name(url);
         let config = ConnectionManagerConfig::new()
@@ -121,7 +128,9 @@ impl RedisTokenStore {
         let connection = ConnectionManager::new_lazy_with_config(client.clone(), config)
             .map_err(|e| redis_error("cannot set up the connection", &e))?;
         let (publications, _) = broadcast::channel(64);
-        let listener = tokio::spawn(listen(client, publications.clone())).abort_handle();
+        let listener = runtime
+            .spawn(listen(client, publications.clone()))
+            .abort_handle();
         Ok(Self {
             inner: Arc::new(Inner {
                 connection,
@@ -149,7 +158,8 @@ impl RedisTokenStore {
     }
 
     /// How long a refresh lease lasts (default 10 s): longer than a token request takes, and
-    /// the longest the fleet waits for a replica that died while fetching.
+    /// the longest the fleet waits for a replica that died while fetching. At least 1 ms and
+    /// at most a year, or [`ClientBuilder::build`](crate::ClientBuilder::build) refuses it.
     #[must_use]
     pub fn lease(mut self, lease: Duration) -> Self {
         self.lease = lease;

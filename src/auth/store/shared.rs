@@ -11,6 +11,7 @@ use tokio::time::Instant;
 use super::seal::{random_owner_id, Sealed, Sealer};
 use super::{Lease, TokenStore, TokenStoreError};
 use crate::auth::fetch::Fetcher;
+use crate::auth::policy::instant_after;
 use crate::auth::token::Freshness;
 use crate::auth::{AccessToken, TokenError};
 
@@ -94,7 +95,7 @@ impl SharedTokens {
         let key = self.sealer.key_name();
         let lease = self.store.lease_duration();
         // A store whose leases never run out must not hold this process forever.
-        let give_up_at = Instant::now() + lease.saturating_mul(3);
+        let give_up_at = instant_after(Instant::now(), lease.saturating_mul(3));
         loop {
             self.forget_rejected().await?;
             // Listen before reading, so a publication between the two is not missed.
@@ -274,7 +275,7 @@ impl SharedTokens {
             pause_ms = pause.as_millis() as u64,
             "the token store failed; this process fetches its own token and tries the store again after the pause"
         );
-        self.health().paused_until = Some(Instant::now() + pause);
+        self.health().paused_until = Some(instant_after(Instant::now(), pause));
     }
 
     fn health(&self) -> std::sync::MutexGuard<'_, Health> {
