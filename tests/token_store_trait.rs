@@ -3,10 +3,13 @@
 //! `cargo test` (no Redis), so the shared-token logic is checked on every machine; the Redis
 //! store is tested in `tests/token_store.rs` and `tests/fleet.rs`.
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::server::TestServer;
 use enkash::sandbox::Sandbox;
 use enkash::{
     BuildError, Client, Lease, Payload, Publication, StoredToken, TokenStore, TokenStoreError,
@@ -42,6 +45,24 @@ impl MemoryStore {
             published: broadcast::channel(64).0,
             lease,
             pause: Duration::from_secs(5),
+        }
+    }
+
+    /// Every entry now has only `ttl` left in the store (its sealed lifetime is unchanged).
+    fn shorten_ttls(&self, ttl: Duration) {
+        for (_, until) in self.lock().values.values_mut() {
+            *until = Instant::now() + ttl;
+        }
+    }
+
+    /// A lease on every key held by someone else, for `held` (not for `lease`).
+    fn hold_leases_elsewhere(&self, held: Duration) {
+        let mut state = self.lock();
+        let keys: Vec<String> = state.values.keys().cloned().collect();
+        for key in keys {
+            state
+                .leases
+                .insert(key, ("someone-else".into(), Instant::now() + held));
         }
     }
 
@@ -287,6 +308,25 @@ async fn a_new_token_published_by_one_client_reaches_the_others_after_a_revocati
         assert_eq!(herd(std::slice::from_ref(client), 1).await, 0);
     }
     assert_eq!(sandbox.token_requests(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_giving_up_on_the_lease_holder_a_token_past_its_hard_point_is_not_handed_out() {
+    let server = TestServer::start().await;
+    let store = MemoryStore::with_lease(Duration::from_millis(200));
+    let first = server.client().token_store(store.clone()).build().unwrap();
+    assert_eq!(first.access_token().await.unwrap().as_str(), "tok-1");
+    // The shared one-hour token now has 30 s left in the store: past its hard point (60 s
+    // before expiry), though still there. Another replica holds the lease and never lets go.
+    store.shorten_ttls(Duration::from_secs(30));
+    store.hold_leases_elsewhere(Duration::from_secs(3600));
+
+    let second = server.client().token_store(store.clone()).build().unwrap();
+    let token = second.access_token().await.unwrap();
+    // It waited three leases, gave up, and fetched its own instead of the dead one.
+    assert_eq!(token.as_str(), "tok-2");
+    assert!(token.remaining() > Duration::from_secs(3000), "{token:?}");
+    assert_eq!(server.tokens(), 2);
 }
 
 #[test]

@@ -125,7 +125,13 @@ impl SharedTokens {
                             target: "enkash::token",
                             "the token store's refresh lease never came free; fetching for this process"
                         );
-                        return Ok(match shared {
+                        // The shared token only if it may still be handed out: one past its
+                        // hard point is as good as none.
+                        let usable = shared.filter(|token| {
+                            token.freshness(Instant::now(), fetcher.clock.now())
+                                != Freshness::Unusable
+                        });
+                        return Ok(match usable {
                             Some(token) => Ok(token),
                             None => fetcher.fetch().await,
                         });
