@@ -50,7 +50,7 @@ impl Sealer {
         name.update(credentials.access_key().expose_secret().as_bytes());
         // A separator no access key contains, so ("ab", "c") and ("a", "bc") differ.
         name.update(&[0]);
-        name.update(base_url.as_bytes());
+        name.update(canonical_base_url(base_url).as_bytes());
         let key_name = name
             .finalize()
             .into_bytes()
@@ -103,6 +103,17 @@ impl Sealer {
     }
 }
 
+/// One spelling per base URL, so every replica of a fleet names the same entry however its
+/// configuration writes the URL: the scheme and host lowercased, the scheme's default port
+/// dropped (all three by `url`'s parser), no trailing slash. A URL that does not parse (the
+/// client builder refuses those) is used as given.
+fn canonical_base_url(base_url: &str) -> String {
+    match url::Url::parse(base_url) {
+        Ok(url) => url.as_str().trim_end_matches('/').to_string(),
+        Err(_) => base_url.to_string(),
+    }
+}
+
 /// A random id for a lease owner: 128 bits from the OS.
 pub(crate) fn random_owner_id() -> String {
     use aes_gcm::aead::rand_core::RngCore;
@@ -151,6 +162,32 @@ mod tests {
             sealer("AK", "SK", "https://y"),
         ] {
             assert_ne!(a.key_name(), other.key_name());
+        }
+    }
+
+    #[test]
+    fn spellings_of_one_base_url_share_one_name() {
+        let name = |url| sealer("AK", "SK", url).key_name().to_string();
+        let canonical = name("https://olympus-pg.enkash.in");
+        for same in [
+            "https://OLYMPUS-PG.enkash.in",
+            "https://olympus-pg.enkash.in/",
+            "https://olympus-pg.enkash.in:443",
+            "HTTPS://Olympus-PG.Enkash.IN:443/",
+        ] {
+            assert_eq!(name(same), canonical, "{same}");
+        }
+        assert_eq!(
+            name("https://host.test/api"),
+            name("https://HOST.test:443/api/")
+        );
+        for different in [
+            "https://olympus-pg.enkash.in:8443",
+            "http://olympus-pg.enkash.in",
+            "https://olympus-pg-uat.enkash.in",
+            "https://olympus-pg.enkash.in/v2",
+        ] {
+            assert_ne!(name(different), canonical, "{different}");
         }
     }
 
