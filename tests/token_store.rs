@@ -376,3 +376,35 @@ fn lazy_outside_a_tokio_runtime_is_an_error_not_a_panic() {
         .expect_err("RedisTokenStore::lazy needs a runtime to listen for publications");
     assert!(error.to_string().contains("Tokio runtime"), "{error}");
 }
+
+#[tokio::test]
+async fn on_a_redis_cluster_the_value_and_its_lease_share_a_slot() {
+    let redis = RedisServer::start_cluster();
+    let store = RedisTokenStore::connect(&redis.url()).await.unwrap();
+    // Each script below touches the value and the lease together: a cluster refuses that
+    // (CROSSSLOT) unless both keys hash to one slot.
+    assert_eq!(store.claim_lease("k", "a").await.unwrap(), Lease::Claimed);
+    store
+        .publish("k", "a", b"v1", Duration::from_secs(9))
+        .await
+        .expect("publish on a cluster");
+    assert_eq!(store.read("k").await.unwrap().unwrap().value, b"v1");
+    assert_eq!(store.claim_lease("k", "a").await.unwrap(), Lease::Claimed);
+    store
+        .release_lease("k", "a")
+        .await
+        .expect("release on a cluster");
+    assert!(store.delete_if("k", b"v1").await.unwrap());
+
+    // And a client shares its token through it.
+    let sandbox = Sandbox::start().await.unwrap();
+    call(&client(&sandbox, store.clone())).await;
+    call(&client(&sandbox, store)).await;
+    assert_eq!(sandbox.token_requests(), 1);
+    let keys: Vec<String> = redis.dump().into_iter().map(|(key, _)| key).collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(
+        keys[0].starts_with("enkash:token:{") && keys[0].ends_with('}'),
+        "{keys:?}"
+    );
+}

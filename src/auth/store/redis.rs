@@ -63,9 +63,10 @@ return deleted
 /// # drop(client); Ok(()) }
 /// ```
 ///
-/// What Redis holds, per set of credentials and base URL: `enkash:token:<hmac>` (the sealed
-/// token, expiring with it) and, during a refresh, `enkash:token:<hmac>:lease` (a random owner
-/// id). No key or value contains a credential or a token in clear. `rediss://` (cargo feature
+/// What Redis holds, per set of credentials and base URL: `enkash:token:{<hmac>}` (the sealed
+/// token, expiring with it) and, during a refresh, `enkash:token:{<hmac>}:lease` (a random
+/// owner id). The braces are a Redis Cluster hash tag: both keys live in one slot, as the
+/// scripts that touch both require. No key or value contains a credential or a token in clear. `rediss://` (cargo feature
 /// `redis-tls`) and `redis://user:password@host` work as the `redis` crate provides. Cheap to
 /// clone; clones share one connection.
 #[derive(Clone)]
@@ -173,12 +174,14 @@ impl RedisTokenStore {
         self
     }
 
+    /// The value's key. The entry's name is the key's hash tag (`{...}`), shared with its
+    /// lease, so that on Redis Cluster both lie in one slot and a script may touch both.
     fn key(key: &str) -> String {
-        format!("{PREFIX}{key}")
+        format!("{PREFIX}{{{key}}}")
     }
 
     fn lease_key(key: &str) -> String {
-        format!("{PREFIX}{key}:lease")
+        format!("{PREFIX}{{{key}}}:lease")
     }
 
     /// Runs one Redis operation within the time budget.
