@@ -94,6 +94,15 @@ async fn the_lease_is_exclusive_and_only_its_owner_publishes_or_releases_it() {
         "{left:?}"
     );
 
+    // Only the owner renews, and a renewal restores the full lease.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(!store.renew_lease("k", "b").await.unwrap());
+    assert!(store.renew_lease("k", "a").await.unwrap());
+    let Lease::HeldFor(left) = store.claim_lease("k", "b").await.unwrap() else {
+        panic!("a second claimant won a renewed lease");
+    };
+    assert!(left > Duration::from_millis(4500), "{left:?}");
+
     // Not the owner: neither its release nor its publication takes effect.
     store.release_lease("k", "b").await.unwrap();
     assert!(matches!(
@@ -407,4 +416,26 @@ async fn on_a_redis_cluster_the_value_and_its_lease_share_a_slot() {
         keys[0].starts_with("enkash:token:{") && keys[0].ends_with('}'),
         "{keys:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_request_slower_than_the_lease_is_still_the_fleets_only_one() {
+    use common::server::TestServer;
+    let redis = RedisServer::start();
+    let server = TestServer::start().await;
+    server.delay_tokens(Duration::from_millis(2500));
+    let mut clients = Vec::new();
+    // One connection each, as separate processes would have.
+    for _ in 0..4 {
+        let store = RedisTokenStore::connect(&redis.url())
+            .await
+            .unwrap()
+            .lease(Duration::from_secs(1));
+        clients.push(server.client().token_store(store).build().unwrap());
+    }
+    let tokens = futures_util::future::join_all(clients.iter().map(Client::access_token)).await;
+    for token in tokens {
+        assert_eq!(token.unwrap().as_str(), "tok-1");
+    }
+    assert_eq!(server.tokens(), 1);
 }

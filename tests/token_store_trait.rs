@@ -128,6 +128,17 @@ impl TokenStore for MemoryStore {
         Ok(())
     }
 
+    async fn renew_lease(&self, key: &str, owner: &str) -> Result<bool, TokenStoreError> {
+        let mut state = self.lock();
+        if Self::live_lease_owner(&state, key).as_deref() != Some(owner) {
+            return Ok(false);
+        }
+        state
+            .leases
+            .insert(key.into(), (owner.into(), Instant::now() + self.lease));
+        Ok(true)
+    }
+
     async fn release_lease(&self, key: &str, owner: &str) -> Result<(), TokenStoreError> {
         {
             let mut state = self.lock();
@@ -188,6 +199,9 @@ impl TokenStore for BrokenStore {
         _: &[u8],
         _: Duration,
     ) -> Result<(), TokenStoreError> {
+        Err(TokenStoreError::new("broken on purpose"))
+    }
+    async fn renew_lease(&self, _: &str, _: &str) -> Result<bool, TokenStoreError> {
         Err(TokenStoreError::new("broken on purpose"))
     }
     async fn release_lease(&self, _: &str, _: &str) -> Result<(), TokenStoreError> {
@@ -357,4 +371,20 @@ fn absurd_store_settings_are_build_errors() {
         Err(BuildError::InvalidTokenStore(_))
     ));
     assert_eq!(build(MemoryStore::new()), Ok(()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_request_slower_than_the_lease_is_still_the_fleets_only_one() {
+    let server = TestServer::start().await;
+    // Each token request takes 2.5 leases.
+    server.delay_tokens(Duration::from_millis(2500));
+    let store = MemoryStore::with_lease(Duration::from_secs(1));
+    let clients: Vec<Client> = (0..4)
+        .map(|_| server.client().token_store(store.clone()).build().unwrap())
+        .collect();
+    let tokens = futures_util::future::join_all(clients.iter().map(Client::access_token)).await;
+    for token in tokens {
+        assert_eq!(token.unwrap().as_str(), "tok-1");
+    }
+    assert_eq!(server.tokens(), 1);
 }

@@ -41,6 +41,12 @@ if lease == ARGV[3] then redis.call('DEL', KEYS[2]) end
 redis.call('PUBLISH', ARGV[4], KEYS[1])
 return 1
 ";
+/// Extends the lease KEYS[1] to ARGV[2] ms only while it still holds the owner id ARGV[1]: 1 if
+/// it did, else 0.
+const RENEW: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+";
 /// Deletes KEYS[1] only if it still holds ARGV[1]; with ARGV[2], also publishes.
 const DELETE_IF: &str = r"
 local deleted = 0
@@ -88,6 +94,7 @@ struct Inner {
 
 struct Scripts {
     claim: Script,
+    renew: Script,
     publish: Script,
     delete_if: Script,
 }
@@ -140,6 +147,7 @@ impl RedisTokenStore {
                 listener,
                 scripts: Scripts {
                     claim: Script::new(CLAIM),
+                    renew: Script::new(RENEW),
                     publish: Script::new(PUBLISH),
                     delete_if: Script::new(DELETE_IF),
                 },
@@ -158,9 +166,11 @@ impl RedisTokenStore {
         self
     }
 
-    /// How long a refresh lease lasts (default 10 s): longer than a token request takes, and
-    /// the longest the fleet waits for a replica that died while fetching. At least 1 ms and
-    /// at most a year, or [`ClientBuilder::build`](crate::ClientBuilder::build) refuses it.
+    /// How long a refresh lease lasts unless renewed (default 10 s). The owner renews it every
+    /// third of it while its token request is in flight, so a slow token endpoint still makes
+    /// one request for the fleet; the lease is how long the fleet waits for a replica that died
+    /// while fetching. At least 1 ms and at most a year, or
+    /// [`ClientBuilder::build`](crate::ClientBuilder::build) refuses it.
     #[must_use]
     pub fn lease(mut self, lease: Duration) -> Self {
         self.lease = lease;
@@ -233,6 +243,16 @@ impl TokenStore for RedisTokenStore {
             -1 => Lease::Claimed,
             left => Lease::HeldFor(Duration::from_millis(u64::try_from(left).unwrap_or(0))),
         })
+    }
+
+    async fn renew_lease(&self, key: &str, owner: &str) -> Result<bool, TokenStoreError> {
+        let mut connection = self.inner.connection.clone();
+        let mut invocation = self.inner.scripts.renew.key(Self::lease_key(key));
+        invocation.arg(owner).arg(millis(self.lease));
+        let renewed: i64 = self
+            .timed("renew the lease", invocation.invoke_async(&mut connection))
+            .await?;
+        Ok(renewed == 1)
     }
 
     async fn publish(
