@@ -10,6 +10,7 @@ use std::process::ExitCode;
 mod money;
 mod open_enums;
 mod operations;
+mod secrets;
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use quote::quote;
@@ -59,6 +60,13 @@ fn generate(spec_path: &Path) -> Result<(), String> {
         .map_err(|e| format!("{}: not valid YAML: {e}", spec_path.display()))?;
     // ...then the OpenAPI structure, with the path of the offending value.
     let open_enums = open_enums::open_enums(&value)?;
+    secrets::check_secret_schemas(&value).map_err(|problems| {
+        problems
+            .lines()
+            .map(|problem| format!("{}: {problem}", spec_path.display()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
     let numbers = money::number_schemas(&value)?;
     let operations = operations::table(&value)?;
     // The sandbox checks requests against the spec itself; it reads it as JSON.
@@ -133,7 +141,8 @@ fn settings() -> GenerationSettings {
         .with_map_type("::std::collections::BTreeMap")
         // Every `type: string, format: password` field (access key, secret key, token) becomes
         // a `SecretString`, whose `Debug` is redacted. Descriptions and examples do not affect
-        // the match; constraints such as `minLength` would, so secret fields carry none.
+        // the match; constraints such as `minLength` would, so secret fields carry none, and
+        // `secrets.rs` fails the build if one does.
         .with_conversion(
             schemars::schema::SchemaObject {
                 instance_type: Some(schemars::schema::InstanceType::String.into()),

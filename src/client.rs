@@ -57,9 +57,12 @@ pub enum BuildError {
         /// The URL as given.
         url: String,
     },
-    /// The token policy cannot work.
+    /// The token policy cannot work (a fraction out of range, a duration longer than a year).
     #[error("{0}")]
     InvalidPolicy(&'static str),
+    /// The token store's settings cannot work (a lease of zero or longer than a year).
+    #[error("{0}")]
+    InvalidTokenStore(&'static str),
     /// The HTTP client could not be created.
     #[error("could not create the HTTP client: {0}")]
     Http(String),
@@ -256,6 +259,13 @@ impl ClientBuilder {
         access_key.set_sensitive(true);
         if let Some(problem) = self.policy.problem() {
             return Err(BuildError::InvalidPolicy(problem));
+        }
+        if let Some(problem) = self
+            .token_store
+            .as_deref()
+            .and_then(crate::auth::store_settings_problem)
+        {
+            return Err(BuildError::InvalidTokenStore(problem));
         }
         let http = match self.http {
             Some(builder) => builder,

@@ -1,15 +1,18 @@
-//! A string that never shows itself in `Debug` output.
+//! A string that never shows itself in `Debug` output and is wiped from memory when dropped.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
+
+use zeroize::Zeroizing;
 
 /// A confidential string: an access key, a secret key or a token.
 ///
 /// Every `type: string, format: password` field in the spec is generated as this type. Its
 /// `Debug` prints `SecretString(<redacted>)`, it has no `Display`, and the value is read only
 /// through [`SecretString::expose_secret`], so a secret cannot reach a log by accident.
-/// Cloning is cheap (the value is shared).
+/// Cloning is cheap (the value is shared); when the last clone is dropped, the buffer is
+/// overwritten with zeros (`zeroize`) before it is freed. A `String` given to it is moved in,
+/// not copied.
 ///
 /// ```
 /// let secret = enkash::SecretString::from("SK_UAT_2b7e1516");
@@ -17,12 +20,19 @@ use std::sync::Arc;
 /// assert_eq!(secret.expose_secret(), "SK_UAT_2b7e1516");
 /// ```
 #[derive(Clone, PartialEq, Eq)]
-pub struct SecretString(Arc<str>);
+pub struct SecretString(Arc<Zeroizing<String>>);
+
+/// The buffer is wiped when the last clone drops.
+impl zeroize::ZeroizeOnDrop for SecretString {}
 
 impl SecretString {
     /// The secret value. Call it only where the value must leave the process (a request).
     pub fn expose_secret(&self) -> &str {
-        &self.0
+        self.0.as_str()
+    }
+
+    fn new(value: String) -> Self {
+        Self(Arc::new(Zeroizing::new(value)))
     }
 }
 
@@ -34,27 +44,28 @@ impl fmt::Debug for SecretString {
 
 impl From<&str> for SecretString {
     fn from(value: &str) -> Self {
-        Self(value.into())
+        Self::new(value.to_owned())
     }
 }
 
 impl From<String> for SecretString {
+    /// Takes the `String` over: its buffer is the one wiped on drop, no copy is left behind.
     fn from(value: String) -> Self {
-        Self(value.into())
+        Self::new(value)
     }
 }
 
 impl serde::Serialize for SecretString {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(self.expose_secret())
     }
 }
 
 impl<'de> serde::Deserialize<'de> for SecretString {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // Cow borrows where the input allows, so the secret is copied once, into the Arc.
-        let value = <Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self(value.as_ref().into()))
+        // The string is moved in, not copied, so no unwiped copy of it is freed. (A parser's
+        // own scratch buffer, used for input with escapes, is beyond this type's reach.)
+        Ok(Self::new(String::deserialize(deserializer)?))
     }
 }
 

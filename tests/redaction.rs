@@ -159,15 +159,28 @@ async fn no_public_type_or_log_line_shows_a_secret() {
     }
 }
 
+/// Card data that is not a key or a token, but must not show either.
+const HOLDER: &str = "SENTINEL HOLDER NAME";
+const EXPIRY: &str = "07/31";
+
 #[test]
 fn card_data_and_payment_tokens_are_redacted() {
     let detail = types::PaymentDetail::CreditCard {
-        card_holder_name: None,
+        card_holder_name: Some(HOLDER.into()),
         card_number: enkash::SecretString::from(SECRET_KEY),
         cvv: enkash::SecretString::from(TOKEN),
-        expiry: "12/29".parse().unwrap(),
+        expiry: EXPIRY.into(),
     };
     assert_redacted("PaymentDetail", &detail);
+    for rendered in [format!("{detail:?}"), format!("{detail:#?}")] {
+        assert!(
+            !rendered.contains(HOLDER) && !rendered.contains(EXPIRY),
+            "PaymentDetail shows the holder name or the expiry: {rendered}"
+        );
+    }
+    // The wire form still carries them.
+    let wire = serde_json::to_string(&detail).unwrap();
+    assert!(wire.contains(HOLDER) && wire.contains(EXPIRY), "{wire}");
     let request = types::SubmitPaymentRequest {
         order_id: "ORD".into(),
         payment_detail: detail,
@@ -175,9 +188,13 @@ fn card_data_and_payment_tokens_are_redacted() {
     };
     assert_redacted("SubmitPaymentRequest", &request);
     let notification = enkash::webhook::parse_payment_notification(
-        format!(r#"{{"orderId": "O", "transactionId": "T", "paymentToken": "{TOKEN}"}}"#)
+        format!(r#"{{"orderId": "O", "transactionId": "T", "paymentToken": "{TOKEN}", "cardHolderName": "{HOLDER}"}}"#)
             .as_bytes(),
     )
     .unwrap();
     assert_redacted("PaymentNotification", &notification);
+    assert!(
+        !format!("{notification:?}").contains(HOLDER),
+        "{notification:?}"
+    );
 }

@@ -503,6 +503,45 @@ fn the_builder_refuses_what_cannot_work() {
     ));
 }
 
+#[test]
+fn absurd_policy_durations_are_build_errors_not_panics() {
+    use enkash::{BuildError, Client};
+    type Field = fn(&mut TokenPolicy) -> &mut Duration;
+    let fields: [(&str, Field); 6] = [
+        ("refresh_ahead", |p| &mut p.refresh_ahead),
+        ("expiry_margin", |p| &mut p.expiry_margin),
+        ("min_request_interval", |p| &mut p.min_request_interval),
+        ("backoff_initial", |p| &mut p.backoff_initial),
+        ("backoff_max", |p| &mut p.backoff_max),
+        ("max_lifetime", |p| &mut p.max_lifetime),
+    ];
+    for (name, field) in fields {
+        let mut policy = TokenPolicy::default();
+        *field(&mut policy) = Duration::MAX;
+        let outcome = Client::builder()
+            .base_url("https://x.test")
+            .credentials("a", "s")
+            .token_policy(policy)
+            .build();
+        assert!(
+            matches!(outcome, Err(BuildError::InvalidPolicy(_))),
+            "{name} = Duration::MAX: {outcome:?}"
+        );
+    }
+    let no_lifetime = TokenPolicy {
+        max_lifetime: Duration::ZERO,
+        ..Default::default()
+    };
+    assert!(matches!(
+        Client::builder()
+            .base_url("https://x.test")
+            .credentials("a", "s")
+            .token_policy(no_lifetime)
+            .build(),
+        Err(BuildError::InvalidPolicy(_))
+    ));
+}
+
 #[tokio::test(start_paused = true)]
 async fn no_refresh_task_outlives_the_last_clone_of_the_client() {
     let server = TestServer::start().await;

@@ -94,6 +94,15 @@ async fn the_lease_is_exclusive_and_only_its_owner_publishes_or_releases_it() {
         "{left:?}"
     );
 
+    // Only the owner renews, and a renewal restores the full lease.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(!store.renew_lease("k", "b").await.unwrap());
+    assert!(store.renew_lease("k", "a").await.unwrap());
+    let Lease::HeldFor(left) = store.claim_lease("k", "b").await.unwrap() else {
+        panic!("a second claimant won a renewed lease");
+    };
+    assert!(left > Duration::from_millis(4500), "{left:?}");
+
     // Not the owner: neither its release nor its publication takes effect.
     store.release_lease("k", "b").await.unwrap();
     assert!(matches!(
@@ -366,4 +375,67 @@ async fn a_lease_left_without_expiry_runs_out_like_any_other() {
         .unwrap();
     println!("took {took:?}; the lease's PTTL is now {ttl}");
     assert_eq!(ttl, -2, "the lease is still there (-1: without expiry)");
+}
+
+#[test]
+fn lazy_outside_a_tokio_runtime_is_an_error_not_a_panic() {
+    let outcome = std::panic::catch_unwind(|| RedisTokenStore::lazy("redis://127.0.0.1:1"));
+    let error = outcome
+        .expect("RedisTokenStore::lazy panicked outside a runtime")
+        .expect_err("RedisTokenStore::lazy needs a runtime to listen for publications");
+    assert!(error.to_string().contains("Tokio runtime"), "{error}");
+}
+
+#[tokio::test]
+async fn on_a_redis_cluster_the_value_and_its_lease_share_a_slot() {
+    let redis = RedisServer::start_cluster();
+    let store = RedisTokenStore::connect(&redis.url()).await.unwrap();
+    // Each script below touches the value and the lease together: a cluster refuses that
+    // (CROSSSLOT) unless both keys hash to one slot.
+    assert_eq!(store.claim_lease("k", "a").await.unwrap(), Lease::Claimed);
+    store
+        .publish("k", "a", b"v1", Duration::from_secs(9))
+        .await
+        .expect("publish on a cluster");
+    assert_eq!(store.read("k").await.unwrap().unwrap().value, b"v1");
+    assert_eq!(store.claim_lease("k", "a").await.unwrap(), Lease::Claimed);
+    store
+        .release_lease("k", "a")
+        .await
+        .expect("release on a cluster");
+    assert!(store.delete_if("k", b"v1").await.unwrap());
+
+    // And a client shares its token through it.
+    let sandbox = Sandbox::start().await.unwrap();
+    call(&client(&sandbox, store.clone())).await;
+    call(&client(&sandbox, store)).await;
+    assert_eq!(sandbox.token_requests(), 1);
+    let keys: Vec<String> = redis.dump().into_iter().map(|(key, _)| key).collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(
+        keys[0].starts_with("enkash:token:{") && keys[0].ends_with('}'),
+        "{keys:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_request_slower_than_the_lease_is_still_the_fleets_only_one() {
+    use common::server::TestServer;
+    let redis = RedisServer::start();
+    let server = TestServer::start().await;
+    server.delay_tokens(Duration::from_millis(2500));
+    let mut clients = Vec::new();
+    // One connection each, as separate processes would have.
+    for _ in 0..4 {
+        let store = RedisTokenStore::connect(&redis.url())
+            .await
+            .unwrap()
+            .lease(Duration::from_secs(1));
+        clients.push(server.client().token_store(store).build().unwrap());
+    }
+    let tokens = futures_util::future::join_all(clients.iter().map(Client::access_token)).await;
+    for token in tokens {
+        assert_eq!(token.unwrap().as_str(), "tok-1");
+    }
+    assert_eq!(server.tokens(), 1);
 }

@@ -3,12 +3,17 @@
 //! `cargo test` (no Redis), so the shared-token logic is checked on every machine; the Redis
 //! store is tested in `tests/token_store.rs` and `tests/fleet.rs`.
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::server::TestServer;
 use enkash::sandbox::Sandbox;
-use enkash::{Client, Lease, Payload, Publication, StoredToken, TokenStore, TokenStoreError};
+use enkash::{
+    BuildError, Client, Lease, Payload, Publication, StoredToken, TokenStore, TokenStoreError,
+};
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 
@@ -18,6 +23,7 @@ struct MemoryStore {
     state: Arc<Mutex<State>>,
     published: broadcast::Sender<String>,
     lease: Duration,
+    pause: Duration,
 }
 
 #[derive(Debug, Default)]
@@ -30,10 +36,33 @@ struct State {
 
 impl MemoryStore {
     fn new() -> Self {
+        Self::with_lease(Duration::from_secs(2))
+    }
+
+    fn with_lease(lease: Duration) -> Self {
         Self {
             state: Arc::default(),
             published: broadcast::channel(64).0,
-            lease: Duration::from_secs(2),
+            lease,
+            pause: Duration::from_secs(5),
+        }
+    }
+
+    /// Every entry now has only `ttl` left in the store (its sealed lifetime is unchanged).
+    fn shorten_ttls(&self, ttl: Duration) {
+        for (_, until) in self.lock().values.values_mut() {
+            *until = Instant::now() + ttl;
+        }
+    }
+
+    /// A lease on every key held by someone else, for `held` (not for `lease`).
+    fn hold_leases_elsewhere(&self, held: Duration) {
+        let mut state = self.lock();
+        let keys: Vec<String> = state.values.keys().cloned().collect();
+        for key in keys {
+            state
+                .leases
+                .insert(key, ("someone-else".into(), Instant::now() + held));
         }
     }
 
@@ -99,6 +128,17 @@ impl TokenStore for MemoryStore {
         Ok(())
     }
 
+    async fn renew_lease(&self, key: &str, owner: &str) -> Result<bool, TokenStoreError> {
+        let mut state = self.lock();
+        if Self::live_lease_owner(&state, key).as_deref() != Some(owner) {
+            return Ok(false);
+        }
+        state
+            .leases
+            .insert(key.into(), (owner.into(), Instant::now() + self.lease));
+        Ok(true)
+    }
+
     async fn release_lease(&self, key: &str, owner: &str) -> Result<(), TokenStoreError> {
         {
             let mut state = self.lock();
@@ -134,6 +174,10 @@ impl TokenStore for MemoryStore {
     fn lease_duration(&self) -> Duration {
         self.lease
     }
+
+    fn pause_after_failure(&self) -> Duration {
+        self.pause
+    }
 }
 
 /// A store whose every operation fails.
@@ -155,6 +199,9 @@ impl TokenStore for BrokenStore {
         _: &[u8],
         _: Duration,
     ) -> Result<(), TokenStoreError> {
+        Err(TokenStoreError::new("broken on purpose"))
+    }
+    async fn renew_lease(&self, _: &str, _: &str) -> Result<bool, TokenStoreError> {
         Err(TokenStoreError::new("broken on purpose"))
     }
     async fn release_lease(&self, _: &str, _: &str) -> Result<(), TokenStoreError> {
@@ -275,4 +322,69 @@ async fn a_new_token_published_by_one_client_reaches_the_others_after_a_revocati
         assert_eq!(herd(std::slice::from_ref(client), 1).await, 0);
     }
     assert_eq!(sandbox.token_requests(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_giving_up_on_the_lease_holder_a_token_past_its_hard_point_is_not_handed_out() {
+    let server = TestServer::start().await;
+    let store = MemoryStore::with_lease(Duration::from_millis(200));
+    let first = server.client().token_store(store.clone()).build().unwrap();
+    assert_eq!(first.access_token().await.unwrap().as_str(), "tok-1");
+    // The shared one-hour token now has 30 s left in the store: past its hard point (60 s
+    // before expiry), though still there. Another replica holds the lease and never lets go.
+    store.shorten_ttls(Duration::from_secs(30));
+    store.hold_leases_elsewhere(Duration::from_secs(3600));
+
+    let second = server.client().token_store(store.clone()).build().unwrap();
+    let token = second.access_token().await.unwrap();
+    // It waited three leases, gave up, and fetched its own instead of the dead one.
+    assert_eq!(token.as_str(), "tok-2");
+    assert!(token.remaining() > Duration::from_secs(3000), "{token:?}");
+    assert_eq!(server.tokens(), 2);
+}
+
+#[test]
+fn absurd_store_settings_are_build_errors() {
+    let build = |store: MemoryStore| {
+        Client::builder()
+            .base_url("https://x.test")
+            .credentials("a", "s")
+            .token_store(store)
+            .build()
+            .map(|_| ())
+    };
+    for lease in [
+        Duration::ZERO,
+        Duration::MAX,
+        Duration::from_secs(400 * 86_400),
+    ] {
+        let outcome = build(MemoryStore::with_lease(lease));
+        assert!(
+            matches!(outcome, Err(BuildError::InvalidTokenStore(_))),
+            "lease {lease:?}: {outcome:?}"
+        );
+    }
+    let mut store = MemoryStore::new();
+    store.pause = Duration::MAX;
+    assert!(matches!(
+        build(store),
+        Err(BuildError::InvalidTokenStore(_))
+    ));
+    assert_eq!(build(MemoryStore::new()), Ok(()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_request_slower_than_the_lease_is_still_the_fleets_only_one() {
+    let server = TestServer::start().await;
+    // Each token request takes 2.5 leases.
+    server.delay_tokens(Duration::from_millis(2500));
+    let store = MemoryStore::with_lease(Duration::from_secs(1));
+    let clients: Vec<Client> = (0..4)
+        .map(|_| server.client().token_store(store.clone()).build().unwrap())
+        .collect();
+    let tokens = futures_util::future::join_all(clients.iter().map(Client::access_token)).await;
+    for token in tokens {
+        assert_eq!(token.unwrap().as_str(), "tok-1");
+    }
+    assert_eq!(server.tokens(), 1);
 }

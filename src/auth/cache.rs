@@ -10,6 +10,7 @@ use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
 use super::fetch::Fetcher;
+use super::policy::instant_after;
 use super::store::SharedTokens;
 use super::token::{Freshness, TokenState};
 use super::{AccessToken, Clock, TokenError, TokenPolicy};
@@ -147,7 +148,7 @@ impl TokenCache {
         let (sender, receiver) = watch::channel(None);
         let now = Instant::now();
         let start_at = flight.next_request_at.map_or(now, |at| at.max(now));
-        flight.next_request_at = Some(start_at + self.policy.min_request_interval);
+        flight.next_request_at = Some(instant_after(start_at, self.policy.min_request_interval));
 
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             let error = TokenError::transient(None, "no Tokio runtime to fetch a token on");
@@ -194,7 +195,7 @@ impl TokenCache {
             Err(error) => {
                 flight.consecutive_failures += 1;
                 let pause = self.policy.backoff_after(flight.consecutive_failures);
-                flight.last_failure = Some((error.clone(), Instant::now() + pause));
+                flight.last_failure = Some((error.clone(), instant_after(Instant::now(), pause)));
             }
         }
     }

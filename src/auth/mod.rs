@@ -28,7 +28,7 @@ pub use token::AccessToken;
 pub(crate) use cache::TokenCache;
 pub(crate) use fetch::Fetcher;
 pub(crate) use fetch::{judge as judge_token_response, Times as TokenTimes};
-pub(crate) use store::{Sealer, SharedTokens};
+pub(crate) use store::{settings_problem as store_settings_problem, Sealer, SharedTokens};
 #[cfg(feature = "sandbox")]
 pub(crate) use token::epoch_ms;
 

@@ -3,7 +3,15 @@
 
 use std::time::Duration;
 
+use tokio::time::Instant;
+
+/// The longest duration any setting may have: a year. Longer ones are configuration mistakes
+/// (`Duration::MAX` for "never"), and added to an instant they would overflow the clock.
+pub(crate) const LONGEST_SETTING: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// Tuning for the token cache. The defaults suit the gateway; change them only with a reason.
+/// Every duration must be at most a year (and `max_lifetime` above zero):
+/// [`ClientBuilder::build`](crate::ClientBuilder::build) refuses anything else.
 ///
 /// With a token of lifetime `L`:
 /// - **refresh ahead**: once less than `min(refresh_ahead, L * refresh_ahead_fraction)` remains,
@@ -89,6 +97,20 @@ impl TokenPolicy {
 
     /// Why this policy cannot work, if it cannot.
     pub(crate) fn problem(&self) -> Option<&'static str> {
+        let durations = [
+            self.refresh_ahead,
+            self.expiry_margin,
+            self.min_request_interval,
+            self.backoff_initial,
+            self.backoff_max,
+            self.max_lifetime,
+        ];
+        if durations.iter().any(|d| *d > LONGEST_SETTING) {
+            return Some("token policy durations must be at most a year (365 days)");
+        }
+        if self.max_lifetime.is_zero() {
+            return Some("token policy: max_lifetime must be above zero");
+        }
         let fraction_ok = |f: f64| (0.0..1.0).contains(&f);
         if !fraction_ok(self.refresh_ahead_fraction) || !fraction_ok(self.expiry_margin_fraction) {
             return Some("token policy fractions must be at least 0 and below 1");
@@ -105,4 +127,13 @@ impl TokenPolicy {
         }
         None
     }
+}
+
+/// `at + by`, or, should that overflow the clock, the farthest instant it can hold within 30
+/// years (Tokio's "far future"): never a panic. Validated settings never get near it.
+pub(crate) fn instant_after(at: Instant, by: Duration) -> Instant {
+    const FAR: Duration = Duration::from_secs(30 * 365 * 24 * 3600);
+    at.checked_add(by)
+        .or_else(|| at.checked_add(FAR))
+        .unwrap_or(at)
 }

@@ -16,15 +16,60 @@ pub const INSTALL_HINT: &str = "redis-server is not installed: these tests need 
 pub struct RedisServer {
     child: Option<Child>,
     port: u16,
+    /// In cluster mode, the node's state file (removed on drop).
+    cluster_config: Option<std::path::PathBuf>,
 }
 
 impl RedisServer {
     /// Starts one, or panics with [`INSTALL_HINT`] if `redis-server` cannot be found.
     pub fn start() -> Self {
         let port = free_port();
-        let mut server = Self { child: None, port };
+        let mut server = Self {
+            child: None,
+            port,
+            cluster_config: None,
+        };
         server.restart();
         server
+    }
+
+    /// Starts a one-node Redis Cluster that serves every hash slot. It refuses, as any cluster
+    /// does, a command or script whose keys lie in different slots (`CROSSSLOT`).
+    pub fn start_cluster() -> Self {
+        let port = free_port();
+        let config = std::env::temp_dir().join(format!(
+            "enkash-redis-nodes-{}-{port}.conf",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_file(&config);
+        let mut server = Self {
+            child: None,
+            port,
+            cluster_config: Some(config),
+        };
+        server.restart();
+        let mut connection = server.connection();
+        let _: () = redis::cmd("CLUSTER")
+            .arg("ADDSLOTSRANGE")
+            .arg(0)
+            .arg(16383)
+            .query(&mut connection)
+            .expect("CLUSTER ADDSLOTSRANGE");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let info: String = redis::cmd("CLUSTER")
+                .arg("INFO")
+                .query(&mut connection)
+                .expect("CLUSTER INFO");
+            if info.contains("cluster_state:ok") {
+                return server;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the cluster never came up: {info}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// `redis://127.0.0.1:<port>`.
@@ -47,13 +92,17 @@ impl RedisServer {
     /// Starts it again on the same port, empty, and waits until it answers.
     pub fn restart(&mut self) {
         self.stop();
-        let child = Command::new("redis-server")
+        let mut command = Command::new("redis-server");
+        command
             .args(["--port", &self.port.to_string()])
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .args(["--protected-mode", "yes", "--loglevel", "warning"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
+            .args(["--protected-mode", "yes", "--loglevel", "warning"]);
+        if let Some(config) = &self.cluster_config {
+            command
+                .args(["--cluster-enabled", "yes", "--cluster-config-file"])
+                .arg(config);
+        }
+        let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn();
         let child = match child {
             Ok(child) => child,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!("{INSTALL_HINT}"),
@@ -138,6 +187,9 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         // SIGKILL ends even a frozen (SIGSTOPped) server.
         self.stop();
+        if let Some(config) = &self.cluster_config {
+            let _ = std::fs::remove_file(config);
+        }
     }
 }
 

@@ -20,6 +20,8 @@ use std::time::Duration;
 #[cfg(feature = "redis")]
 pub use self::redis::RedisTokenStore;
 pub(crate) use seal::Sealer;
+
+use super::policy::LONGEST_SETTING;
 pub(crate) use shared::SharedTokens;
 
 /// A shared entry as a store holds it: sealed bytes and the time it has left to live.
@@ -91,6 +93,11 @@ pub type Publication = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 /// - [`publish`](Self::publish) writes the value with the given TTL, releases the lease if
 ///   `owner` still holds it, and wakes everyone waiting in [`next_publication`](Self::next_publication).
 ///   It must not overwrite a value while another owner holds the lease.
+/// - [`renew_lease`](Self::renew_lease) extends the lease to a full
+///   [`lease_duration`](Self::lease_duration) from now, only if `owner` still holds it. The
+///   owner renews every third of a lease while its token request is in flight, so the lease
+///   outlives the request however slow the token endpoint is, and a lease whose owner died
+///   still runs out within one lease.
 /// - [`release_lease`](Self::release_lease) gives the lease back if `owner` still holds it
 ///   (after a failed token request), and wakes waiters so one of them can try.
 /// - [`delete_if`](Self::delete_if) deletes the value only if it is still byte-for-byte
@@ -122,6 +129,11 @@ pub trait TokenStore: fmt::Debug + Send + Sync + 'static {
         ttl: Duration,
     ) -> Result<(), TokenStoreError>;
 
+    /// Extends `owner`'s lease on `key` to a full [`lease_duration`](Self::lease_duration)
+    /// from now if `owner` still holds it; returns whether it did (`false`: the lease ran out
+    /// or someone else holds it).
+    async fn renew_lease(&self, key: &str, owner: &str) -> Result<bool, TokenStoreError>;
+
     /// Releases `owner`'s lease on `key` without publishing, and wakes waiters.
     async fn release_lease(&self, key: &str, owner: &str) -> Result<(), TokenStoreError>;
 
@@ -131,12 +143,29 @@ pub trait TokenStore: fmt::Debug + Send + Sync + 'static {
     /// Resolves at the next publish or release for `key` after this call.
     fn next_publication(&self, key: &str) -> Publication;
 
-    /// How long a refresh lease lasts: longer than a token request takes, short enough that
-    /// the fleet does not wait long for an owner that died.
+    /// How long a refresh lease lasts unless renewed. Its owner renews it every third of it
+    /// while its token request is in flight, so it need not cover a slow token request: it is
+    /// how long the fleet waits for an owner that died. Waiters give up after three leases and
+    /// fetch for themselves. Above zero and at most a year, or
+    /// [`ClientBuilder::build`](crate::ClientBuilder::build) refuses the store.
     fn lease_duration(&self) -> Duration;
 
-    /// How long the client goes without the store after it failed (default 5 s).
+    /// How long the client goes without the store after it failed (default 5 s). At most a
+    /// year, or [`ClientBuilder::build`](crate::ClientBuilder::build) refuses the store.
     fn pause_after_failure(&self) -> Duration {
         Duration::from_secs(5)
     }
+}
+
+/// Why a store's settings cannot work, if they cannot: checked when a client is built, so a
+/// lease of `Duration::MAX` is a build error, not an overflow on the first refresh.
+pub(crate) fn settings_problem(store: &dyn TokenStore) -> Option<&'static str> {
+    let lease = store.lease_duration();
+    if lease < Duration::from_millis(1) || lease > LONGEST_SETTING {
+        return Some("token store: the lease must last at least 1 ms and at most a year");
+    }
+    if store.pause_after_failure() > LONGEST_SETTING {
+        return Some("token store: the pause after a failure must be at most a year");
+    }
+    None
 }

@@ -41,6 +41,12 @@ if lease == ARGV[3] then redis.call('DEL', KEYS[2]) end
 redis.call('PUBLISH', ARGV[4], KEYS[1])
 return 1
 ";
+/// Extends the lease KEYS[1] to ARGV[2] ms only while it still holds the owner id ARGV[1]: 1 if
+/// it did, else 0.
+const RENEW: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+";
 /// Deletes KEYS[1] only if it still holds ARGV[1]; with ARGV[2], also publishes.
 const DELETE_IF: &str = r"
 local deleted = 0
@@ -63,9 +69,10 @@ return deleted
 /// # drop(client); Ok(()) }
 /// ```
 ///
-/// What Redis holds, per set of credentials and base URL: `enkash:token:<hmac>` (the sealed
-/// token, expiring with it) and, during a refresh, `enkash:token:<hmac>:lease` (a random owner
-/// id). No key or value contains a credential or a token in clear. `rediss://` (cargo feature
+/// What Redis holds, per set of credentials and base URL: `enkash:token:{<hmac>}` (the sealed
+/// token, expiring with it) and, during a refresh, `enkash:token:{<hmac>}:lease` (a random
+/// owner id). The braces are a Redis Cluster hash tag: both keys live in one slot, as the
+/// scripts that touch both require. No key or value contains a credential or a token in clear. `rediss://` (cargo feature
 /// `redis-tls`) and `redis://user:password@host` work as the `redis` crate provides. Cheap to
 /// clone; clones share one connection.
 #[derive(Clone)]
@@ -87,6 +94,7 @@ struct Inner {
 
 struct Scripts {
     claim: Script,
+    renew: Script,
     publish: Script,
     delete_if: Script,
 }
@@ -110,8 +118,15 @@ impl RedisTokenStore {
     }
 
     /// A store that connects on first use: until Redis answers, each client fetches its own
-    /// token, and sharing starts once it does. Fails only if `url` is not a Redis URL.
+    /// token, and sharing starts once it does. Fails if `url` is not a Redis URL, or if it is
+    /// called outside a Tokio runtime (the store listens for publications on a task).
     pub fn lazy(url: &str) -> Result<Self, TokenStoreError> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            TokenStoreError::new(
+                "RedisTokenStore::lazy must be called within a Tokio runtime: it starts a task \
+                 that listens for publications",
+            )
+        })?;
         let client = redis::Client::open(url).map_err(|e| redis_error("invalid Redis URL", &e))?;
         let server = server_name(url);
         let config = ConnectionManagerConfig::new()
@@ -121,7 +136,9 @@ impl RedisTokenStore {
         let connection = ConnectionManager::new_lazy_with_config(client.clone(), config)
             .map_err(|e| redis_error("cannot set up the connection", &e))?;
         let (publications, _) = broadcast::channel(64);
-        let listener = tokio::spawn(listen(client, publications.clone())).abort_handle();
+        let listener = runtime
+            .spawn(listen(client, publications.clone()))
+            .abort_handle();
         Ok(Self {
             inner: Arc::new(Inner {
                 connection,
@@ -130,6 +147,7 @@ impl RedisTokenStore {
                 listener,
                 scripts: Scripts {
                     claim: Script::new(CLAIM),
+                    renew: Script::new(RENEW),
                     publish: Script::new(PUBLISH),
                     delete_if: Script::new(DELETE_IF),
                 },
@@ -148,8 +166,11 @@ impl RedisTokenStore {
         self
     }
 
-    /// How long a refresh lease lasts (default 10 s): longer than a token request takes, and
-    /// the longest the fleet waits for a replica that died while fetching.
+    /// How long a refresh lease lasts unless renewed (default 10 s). The owner renews it every
+    /// third of it while its token request is in flight, so a slow token endpoint still makes
+    /// one request for the fleet; the lease is how long the fleet waits for a replica that died
+    /// while fetching. At least 1 ms and at most a year, or
+    /// [`ClientBuilder::build`](crate::ClientBuilder::build) refuses it.
     #[must_use]
     pub fn lease(mut self, lease: Duration) -> Self {
         self.lease = lease;
@@ -163,12 +184,14 @@ impl RedisTokenStore {
         self
     }
 
+    /// The value's key. The entry's name is the key's hash tag (`{...}`), shared with its
+    /// lease, so that on Redis Cluster both lie in one slot and a script may touch both.
     fn key(key: &str) -> String {
-        format!("{PREFIX}{key}")
+        format!("{PREFIX}{{{key}}}")
     }
 
     fn lease_key(key: &str) -> String {
-        format!("{PREFIX}{key}:lease")
+        format!("{PREFIX}{{{key}}}:lease")
     }
 
     /// Runs one Redis operation within the time budget.
@@ -220,6 +243,16 @@ impl TokenStore for RedisTokenStore {
             -1 => Lease::Claimed,
             left => Lease::HeldFor(Duration::from_millis(u64::try_from(left).unwrap_or(0))),
         })
+    }
+
+    async fn renew_lease(&self, key: &str, owner: &str) -> Result<bool, TokenStoreError> {
+        let mut connection = self.inner.connection.clone();
+        let mut invocation = self.inner.scripts.renew.key(Self::lease_key(key));
+        invocation.arg(owner).arg(millis(self.lease));
+        let renewed: i64 = self
+            .timed("renew the lease", invocation.invoke_async(&mut connection))
+            .await?;
+        Ok(renewed == 1)
     }
 
     async fn publish(

@@ -1,13 +1,15 @@
 //! What a token store holds: a key name that names no credential, and a value nobody without
 //! the secret key can read or forge. RustCrypto throughout: HKDF-SHA256 derives two keys from
-//! the secret key, HMAC-SHA256 names the entry, AES-256-GCM seals it.
+//! the secret key, HMAC-SHA256 names the entry, AES-256-GCM seals it. The derived keys, the
+//! cipher's key schedule and every plaintext buffer are wiped when dropped (`zeroize`).
 
-use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use aes_gcm::aead::{AeadCore, AeadInPlace, KeyInit, OsRng};
 use aes_gcm::{Aes256Gcm, Nonce};
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+use zeroize::Zeroizing;
 
 use super::super::Credentials;
 use crate::SecretString;
@@ -18,7 +20,8 @@ const NONCE_LEN: usize = 12;
 /// HKDF salt: fixed and public, it separates these keys from any other use of the secret.
 const SALT: &[u8] = b"enkash token store";
 
-/// Seals and opens the shared entry of one set of credentials against one base URL.
+/// Seals and opens the shared entry of one set of credentials against one base URL. The
+/// cipher wipes its key schedule when dropped (the `zeroize` features of `aes` and `polyval`).
 pub(crate) struct Sealer {
     cipher: Aes256Gcm,
     key_name: String,
@@ -37,20 +40,20 @@ impl Sealer {
     pub(crate) fn new(credentials: &Credentials, base_url: &str) -> Self {
         let secret = credentials.secret_key().expose_secret().as_bytes();
         let keys = Hkdf::<Sha256>::new(Some(SALT), secret);
-        let mut name_key = [0u8; 32];
-        let mut seal_key = [0u8; 32];
+        let mut name_key = Zeroizing::new([0u8; 32]);
+        let mut seal_key = Zeroizing::new([0u8; 32]);
         // 32 bytes is far below HKDF-SHA256's limit of 8160: `expand` cannot fail here.
-        keys.expand(b"key name v1", &mut name_key)
+        keys.expand(b"key name v1", name_key.as_mut())
             .expect("32 bytes is a valid HKDF-SHA256 output length");
-        keys.expand(b"aes-256-gcm v1", &mut seal_key)
+        keys.expand(b"aes-256-gcm v1", seal_key.as_mut())
             .expect("32 bytes is a valid HKDF-SHA256 output length");
 
-        let mut name = <Hmac<Sha256> as Mac>::new_from_slice(&name_key)
+        let mut name = <Hmac<Sha256> as Mac>::new_from_slice(name_key.as_ref())
             .expect("HMAC takes a key of any length");
         name.update(credentials.access_key().expose_secret().as_bytes());
         // A separator no access key contains, so ("ab", "c") and ("a", "bc") differ.
         name.update(&[0]);
-        name.update(base_url.as_bytes());
+        name.update(canonical_base_url(base_url).as_bytes());
         let key_name = name
             .finalize()
             .into_bytes()
@@ -58,7 +61,8 @@ impl Sealer {
             .map(|byte| format!("{byte:02x}"))
             .collect();
         Self {
-            cipher: Aes256Gcm::new(&seal_key.into()),
+            cipher: Aes256Gcm::new_from_slice(seal_key.as_ref())
+                .expect("AES-256 takes a 32-byte key"),
             key_name,
         }
     }
@@ -69,15 +73,27 @@ impl Sealer {
     }
 
     /// `FORMAT || nonce || ciphertext+tag`, with a fresh random nonce, bound to the key name.
+    ///
+    /// The plaintext is written once, into a buffer sized for the worst case (so it never
+    /// grows and leaves a copy behind), and encrypted where it lies.
     pub(crate) fn seal(&self, plain: &Sealed) -> Option<Vec<u8>> {
-        let json = serde_json::to_vec(plain).ok()?;
+        const HEADER: usize = 1 + NONCE_LEN;
+        const TAG_LEN: usize = 16;
+        // JSON escapes a byte as at most 6 (`\u00XX`); the rest of the object is well under 64.
+        let capacity = HEADER + plain.token.expose_secret().len() * 6 + 64 + TAG_LEN;
+        let mut out = Zeroizing::new(Vec::with_capacity(capacity));
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let sealed = self.cipher.encrypt(&nonce, self.payload(&json)).ok()?;
-        let mut out = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
         out.push(FORMAT);
         out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
-        Some(out)
+        serde_json::to_writer(&mut *out, plain).ok()?;
+        let tag = self
+            .cipher
+            .encrypt_in_place_detached(&nonce, self.key_name.as_bytes(), &mut out[HEADER..])
+            .ok()?;
+        out.extend_from_slice(&tag);
+        debug_assert_eq!(out.capacity(), capacity, "the plaintext buffer grew");
+        // Ciphertext from here on: nothing left to wipe.
+        Some(std::mem::take(&mut *out))
     }
 
     /// The plaintext, or `None` for anything this sealer did not seal: another format, another
@@ -88,18 +104,28 @@ impl Sealer {
             return None;
         }
         let (nonce, sealed) = rest.split_at(NONCE_LEN);
-        let json = self
-            .cipher
-            .decrypt(Nonce::from_slice(nonce), self.payload(sealed))
+        // Decrypted in place, in a buffer wiped on drop; the token is copied out once, into
+        // a `SecretString`.
+        let mut json = Zeroizing::new(sealed.to_vec());
+        self.cipher
+            .decrypt_in_place(
+                Nonce::from_slice(nonce),
+                self.key_name.as_bytes(),
+                &mut *json,
+            )
             .ok()?;
         serde_json::from_slice(&json).ok()
     }
+}
 
-    fn payload<'a>(&'a self, msg: &'a [u8]) -> Payload<'a, 'a> {
-        Payload {
-            msg,
-            aad: self.key_name.as_bytes(),
-        }
+/// One spelling per base URL, so every replica of a fleet names the same entry however its
+/// configuration writes the URL: the scheme and host lowercased, the scheme's default port
+/// dropped (all three by `url`'s parser), no trailing slash. A URL that does not parse (the
+/// client builder refuses those) is used as given.
+fn canonical_base_url(base_url: &str) -> String {
+    match url::Url::parse(base_url) {
+        Ok(url) => url.as_str().trim_end_matches('/').to_string(),
+        Err(_) => base_url.to_string(),
     }
 }
 
@@ -151,6 +177,57 @@ mod tests {
             sealer("AK", "SK", "https://y"),
         ] {
             assert_ne!(a.key_name(), other.key_name());
+        }
+    }
+
+    #[test]
+    fn the_plaintext_buffer_never_grows_even_when_every_byte_is_escaped() {
+        // Each control character becomes six bytes of JSON: the worst case the buffer is sized
+        // for (a debug assertion in `seal` checks it did not grow).
+        let sealer = sealer("AK", "SK", "https://x");
+        for token in ["", "a", &"\u{1}".repeat(1000), &"é\"".repeat(300)] {
+            let plain = Sealed {
+                token: token.into(),
+                lifetime_ms: u64::MAX,
+            };
+            let sealed = sealer.seal(&plain).unwrap();
+            assert_eq!(sealer.open(&sealed).unwrap().token.expose_secret(), token);
+        }
+    }
+
+    /// Compiles only if `T` wipes itself on drop.
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+
+    #[test]
+    fn the_secret_string_and_the_ciphers_key_schedule_are_wiped_on_drop() {
+        wiped_on_drop::<SecretString>();
+        // aes-gcm does not forward its `zeroize` feature to `aes`: Cargo.toml turns it on.
+        wiped_on_drop::<aes::Aes256>();
+    }
+
+    #[test]
+    fn spellings_of_one_base_url_share_one_name() {
+        let name = |url| sealer("AK", "SK", url).key_name().to_string();
+        let canonical = name("https://olympus-pg.enkash.in");
+        for same in [
+            "https://OLYMPUS-PG.enkash.in",
+            "https://olympus-pg.enkash.in/",
+            "https://olympus-pg.enkash.in:443",
+            "HTTPS://Olympus-PG.Enkash.IN:443/",
+        ] {
+            assert_eq!(name(same), canonical, "{same}");
+        }
+        assert_eq!(
+            name("https://host.test/api"),
+            name("https://HOST.test:443/api/")
+        );
+        for different in [
+            "https://olympus-pg.enkash.in:8443",
+            "http://olympus-pg.enkash.in",
+            "https://olympus-pg-uat.enkash.in",
+            "https://olympus-pg.enkash.in/v2",
+        ] {
+            assert_ne!(name(different), canonical, "{different}");
         }
     }
 

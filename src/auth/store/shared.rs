@@ -11,6 +11,7 @@ use tokio::time::Instant;
 use super::seal::{random_owner_id, Sealed, Sealer};
 use super::{Lease, TokenStore, TokenStoreError};
 use crate::auth::fetch::Fetcher;
+use crate::auth::policy::instant_after;
 use crate::auth::token::Freshness;
 use crate::auth::{AccessToken, TokenError};
 
@@ -93,8 +94,9 @@ impl SharedTokens {
     ) -> Result<Outcome, Failed> {
         let key = self.sealer.key_name();
         let lease = self.store.lease_duration();
-        // A store whose leases never run out must not hold this process forever.
-        let give_up_at = Instant::now() + lease.saturating_mul(3);
+        // A store whose leases never run out, or an owner whose token request never ends
+        // (it renews the lease meanwhile), must not hold this process forever.
+        let give_up_at = instant_after(Instant::now(), lease.saturating_mul(3));
         loop {
             self.forget_rejected().await?;
             // Listen before reading, so a publication between the two is not missed.
@@ -124,7 +126,13 @@ impl SharedTokens {
                             target: "enkash::token",
                             "the token store's refresh lease never came free; fetching for this process"
                         );
-                        return Ok(match shared {
+                        // The shared token only if it may still be handed out: one past its
+                        // hard point is as good as none.
+                        let usable = shared.filter(|token| {
+                            token.freshness(Instant::now(), fetcher.clock.now())
+                                != Freshness::Unusable
+                        });
+                        return Ok(match usable {
                             Some(token) => Ok(token),
                             None => fetcher.fetch().await,
                         });
@@ -180,7 +188,7 @@ impl SharedTokens {
     /// This process holds the lease: fetch, publish for the fleet, or give the lease back.
     async fn fetch_for_the_fleet(&self, fetcher: &Fetcher) -> Result<Outcome, Failed> {
         let key = self.sealer.key_name();
-        let outcome = fetcher.fetch().await;
+        let outcome = self.fetch_renewing_the_lease(fetcher).await;
         let sealed = outcome
             .as_ref()
             .ok()
@@ -207,6 +215,46 @@ impl SharedTokens {
                 fetched: Some(outcome),
                 ..failed
             }),
+        }
+    }
+
+    /// Fetches while renewing the lease every third of it, so the lease outlives the request it
+    /// guards however slow the token endpoint is (the fleet would otherwise take the lease in
+    /// turn and each fetch its own token), while a process that dies mid-request stops renewing
+    /// and its lease runs out within one lease. A lost lease or a store error ends the renewals,
+    /// never the fetch: the token is still good for this process.
+    async fn fetch_renewing_the_lease(&self, fetcher: &Fetcher) -> Outcome {
+        let key = self.sealer.key_name();
+        let every = (self.store.lease_duration() / 3).max(MIN_WAIT);
+        let renewals = async {
+            loop {
+                tokio::time::sleep(every).await;
+                match self.store.renew_lease(key, &self.owner).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(
+                            target: "enkash::token",
+                            "the token store's refresh lease ran out during the token request; \
+                             another process may fetch too"
+                        );
+                        break;
+                    }
+                    Err(error) => {
+                        tracing::warn!(
+                            target: "enkash::token",
+                            %error,
+                            "could not renew the token store's refresh lease during the token request"
+                        );
+                        break;
+                    }
+                }
+            }
+            // Renewals over: only the fetch can finish the race below.
+            std::future::pending::<Outcome>().await
+        };
+        tokio::select! {
+            outcome = fetcher.fetch() => outcome,
+            outcome = renewals => outcome,
         }
     }
 
@@ -274,7 +322,7 @@ impl SharedTokens {
             pause_ms = pause.as_millis() as u64,
             "the token store failed; this process fetches its own token and tries the store again after the pause"
         );
-        self.health().paused_until = Some(Instant::now() + pause);
+        self.health().paused_until = Some(instant_after(Instant::now(), pause));
     }
 
     fn health(&self) -> std::sync::MutexGuard<'_, Health> {
