@@ -22,6 +22,7 @@
 //! # }
 //! ```
 
+pub mod codes;
 mod contract;
 mod faults;
 #[doc(hidden)]

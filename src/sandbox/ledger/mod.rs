@@ -14,6 +14,8 @@ mod split;
 
 use split::{split_account, SplitAccount};
 
+use super::codes;
+
 use crate::types::{
     CreateOrderRequest, Order, OrderStatus, OrderTransaction, PaymentDetail, PaymentMode,
     PaymentNotification, PaymentStatus, PayoutStatus, Refund, RefundRequest, RefundStatus,
@@ -29,18 +31,6 @@ pub(super) enum Refusal {
     NotFound(String),
     /// A business rule: HTTP 200 with this non-zero `response_code`.
     Rule(i32, String),
-}
-
-/// `response_code`s the sandbox uses for business rules (EnKash documents none).
-pub(super) mod codes {
-    pub const ORDER_NOT_PAYABLE: i32 = 1001;
-    pub const DUPLICATE_ORDER: i32 = 1002;
-    pub const NOT_REFUNDABLE: i32 = 2001;
-    pub const REFUND_EXCEEDS_PAYMENT: i32 = 2002;
-    pub const REQUEST_ID_REUSED: i32 = 2003;
-    pub const NOT_SPLITTABLE: i32 = 3001;
-    pub const UNKNOWN_SPLIT_ACCOUNT: i32 = 3002;
-    pub const SPLIT_EXCEEDS_PAYMENT: i32 = 3003;
 }
 
 /// A card number the sandbox declines; any other card succeeds.

@@ -4,7 +4,8 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{codes, require_successful, Ledger, Refusal};
+use super::{require_successful, Ledger, Refusal};
+use crate::sandbox::codes;
 use crate::types::{
     AmountSplitType, EditSplitTransactionRequest, SplitAccountUpdate, SplitSettlement,
 };
