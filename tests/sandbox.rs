@@ -425,6 +425,61 @@ async fn lifecycle_responses_validate_against_the_spec() {
         (200, Some("CREDIT_CARD"))
     );
 
+    // A payment left with the bank, and its order, keep to the spec too.
+    let waiting = json!({"orderId": "INV13", "amount": {"value": 75.0, "currency": "INR"}});
+    let (_, body, _) = exchange(
+        &spec,
+        call(Method::POST, "/api/v0/orders".into()).json(&waiting),
+        "/api/v0/orders",
+        "post",
+    )
+    .await;
+    let waiting_order = body["payload"]["orderId"].as_str().unwrap().to_string();
+    let vpa = format!("asha{}", enkash::sandbox::PENDING_VPA_SUFFIX);
+    let pay_later =
+        json!({"orderId": waiting_order, "paymentDetail": {"paymentMode": "UPI", "vpa": vpa}});
+    let (status, body, _) = exchange(
+        &spec,
+        call(Method::POST, SUBMIT.into()).json(&pay_later),
+        SUBMIT,
+        "post",
+    )
+    .await;
+    assert_eq!(
+        (status, body["payload"]["status"].as_str()),
+        (200, Some("PENDING_WITH_BANK"))
+    );
+    let pending_id = body["payload"]["transactionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, body, _) = exchange(
+        &spec,
+        call(Method::GET, format!("/api/v0/payment/{pending_id}")),
+        TXN,
+        "get",
+    )
+    .await;
+    assert_eq!(body["payload"]["status"], "PENDING_WITH_BANK");
+    let (_, body, _) = exchange(
+        &spec,
+        call(Method::GET, format!("/api/v0/orders/{waiting_order}")),
+        ORDER,
+        "get",
+    )
+    .await;
+    assert_eq!(body["payload"]["status"], "PAYMENT_CONFIRMATION_PENDING");
+    sandbox.settle_transaction(&pending_id, true).unwrap();
+    let (_, body, _) = exchange(
+        &spec,
+        call(Method::GET, format!("/api/v0/orders/{waiting_order}")),
+        ORDER,
+        "get",
+    )
+    .await;
+    assert_eq!(body["payload"]["status"], "PAID");
+    assert_eq!(body["payload"]["transactions"][0]["status"], "SUCCESS");
+
     // Refunds.
     const REFUND: &str = "/api/v0/payment/{transactionId}/refund";
     let refund_path = format!("/api/v0/payment/{transaction_id}/refund");
