@@ -35,7 +35,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }))
         .try_into()?;
     let order = client.create_order().body(request).send().await.payload()?;
-    let order_id = order.order_id.clone().unwrap_or_default();
+    // EnKash's id names the order from here on: without one there is nothing to pay.
+    let order_id = order
+        .order_id
+        .clone()
+        .ok_or("EnKash's answer has no order id")?;
     println!(
         "order {order_id} created: {:?}, pay at {:?}",
         order.status, order.redirection_url
@@ -58,13 +62,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .send()
         .await
         .payload()?;
-    let transaction_id = transaction.transaction_id.unwrap_or_default();
+    let transaction_id = transaction
+        .transaction_id
+        .ok_or("EnKash's answer has no transaction id")?;
     println!(
         "payment {transaction_id} submitted: {:?}",
         transaction.status
     );
 
-    // 3. Poll until the payment settles (UPI can sit with the bank for minutes).
+    // 3. Poll until the payment's outcome is final (UPI can sit with the bank for minutes):
+    //    SUCCESS, FAILED, CANCELLED, or already (partially) refunded. An unknown status is not
+    //    final; the deadline bounds the wait.
     let mut settled = None;
     for _ in 0..30 {
         let status = client
@@ -74,17 +82,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .await
             .payload()?
             .status;
-        match status {
-            Some(PaymentStatus::Success | PaymentStatus::Failed | PaymentStatus::Cancelled) => {
-                settled = status;
-                break;
-            }
-            _ => tokio::time::sleep(Duration::from_secs(2)).await,
+        if let Some(status) = status.filter(PaymentStatus::is_final) {
+            settled = Some(status);
+            break;
         }
+        tokio::time::sleep(Duration::from_secs(2)).await;
     }
-    println!("payment settled: {settled:?}");
-    if settled != Some(PaymentStatus::Success) {
-        return Err("the payment did not succeed".into());
+    let settled =
+        settled.ok_or("the payment was still not final after a minute: look again later")?;
+    println!("payment settled: {settled}");
+    if !settled.is_success() {
+        return Err(format!("the payment ended {settled}: nothing to refund").into());
     }
 
     // 4. Refund one item. Reuse the request id when retrying, never a new one.

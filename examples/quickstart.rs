@@ -187,7 +187,7 @@ async fn order_flow(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
         })
         .try_into()?;
     let order = client.create_order().body(order).send().await.payload()?;
-    let order_id = order.order_id.unwrap_or_default();
+    let order_id = order.order_id.ok_or("EnKash's answer has no order id")?;
     println!(
         "order {order_id}: {}, {} rupees",
         show(&order.status),
@@ -210,7 +210,9 @@ async fn order_flow(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
         .send()
         .await
         .payload()?;
-    let transaction_id = transaction.transaction_id.unwrap_or_default();
+    let transaction_id = transaction
+        .transaction_id
+        .ok_or("EnKash's answer has no transaction id")?;
     let order = client
         .get_order_status()
         .order_id(&order_id)

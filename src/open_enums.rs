@@ -98,3 +98,84 @@ macro_rules! open_enum {
 }
 
 include!(concat!(env!("OUT_DIR"), "/open_enums.rs"));
+
+impl OrderStatus {
+    /// Whether the order has reached an end: `PAID`, `CANCELLED` or `EXPIRED`. Polling can stop.
+    ///
+    /// `CREATED`, `CHECKOUT_RENDERED`, `ATTEMPTED` (a payment failed; another may follow) and
+    /// `PAYMENT_CONFIRMATION_PENDING` (the bank has not confirmed yet) are not final, and
+    /// neither is a value this crate does not know: keep asking, within a deadline of your
+    /// own. The spec's `OrderStatus` description says what each value means; EnKash documents
+    /// no transitions, so "final" is read from those meanings.
+    ///
+    /// ```
+    /// use enkash::types::OrderStatus;
+    ///
+    /// assert!(OrderStatus::Paid.is_final());
+    /// assert!(OrderStatus::Expired.is_final());
+    /// assert!(!OrderStatus::Attempted.is_final());
+    /// assert!(!OrderStatus::from("ON_HOLD").is_final());
+    /// ```
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Paid | Self::Cancelled | Self::Expired)
+    }
+
+    /// Whether the order is paid (`PAID`), the only status that says so.
+    ///
+    /// ```
+    /// use enkash::types::OrderStatus;
+    ///
+    /// assert!(OrderStatus::Paid.is_success());
+    /// assert!(!OrderStatus::PaymentConfirmationPending.is_success());
+    /// ```
+    pub fn is_success(&self) -> bool {
+        matches!(self, Self::Paid)
+    }
+}
+
+impl PaymentStatus {
+    /// Whether the payment attempt's outcome is decided: `SUCCESS`, `FAILED`, `CANCELLED`,
+    /// `PARTIALLY_REFUNDED` or `REFUNDED`. Polling can stop.
+    ///
+    /// `CREATED`, `AUTHORIZED` and `PENDING_WITH_BANK` are not final, and neither is a value
+    /// this crate does not know: keep asking, within a deadline of your own. A `SUCCESS`
+    /// payment can still move to `PARTIALLY_REFUNDED` or `REFUNDED` when you refund it; it
+    /// never goes back to pending or to `FAILED`. EnKash documents the values, not their
+    /// transitions, so "final" is read from their meanings.
+    ///
+    /// ```
+    /// use enkash::types::PaymentStatus;
+    ///
+    /// assert!(PaymentStatus::Success.is_final());
+    /// assert!(PaymentStatus::Refunded.is_final());
+    /// assert!(!PaymentStatus::PendingWithBank.is_final());
+    /// assert!(!PaymentStatus::from("ON_HOLD").is_final());
+    /// ```
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            Self::Success
+                | Self::Failed
+                | Self::Cancelled
+                | Self::PartiallyRefunded
+                | Self::Refunded
+        )
+    }
+
+    /// Whether the payment went through and none of it has been refunded: `SUCCESS` only.
+    ///
+    /// `PARTIALLY_REFUNDED` and `REFUNDED` payments went through once, but money has gone back
+    /// since: they are final and **not** a success here, so that "is it a success?" never
+    /// answers yes for money that was returned. Match them by name where you need them.
+    ///
+    /// ```
+    /// use enkash::types::PaymentStatus;
+    ///
+    /// assert!(PaymentStatus::Success.is_success());
+    /// assert!(!PaymentStatus::Refunded.is_success());
+    /// assert!(!PaymentStatus::Authorized.is_success());
+    /// ```
+    pub fn is_success(&self) -> bool {
+        matches!(self, Self::Success)
+    }
+}

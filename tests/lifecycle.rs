@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::routing::post;
-use enkash::sandbox::{Sandbox, DECLINED_VPA_SUFFIX};
+use enkash::sandbox::{codes, Sandbox, DECLINED_VPA_SUFFIX};
 use enkash::types::{
     Amount, CreateOrderRequest, Currency, OrderStatus, PaymentDetail, PaymentStatus, RefundRequest,
     RefundStatus, SettlementPayoutSearch, SubmitPaymentRequest,
@@ -205,7 +205,13 @@ async fn order_payment_notification_refund_on_one_token() {
     assert_eq!(status(&client).await, Some(PaymentStatus::Refunded));
     let too_much = refund_of(&client, &transaction_id, "0.01", "R3").await;
     assert!(
-        matches!(too_much, Err(ApiError::Refused { code: 2001, .. })),
+        matches!(
+            too_much,
+            Err(ApiError::Refused {
+                code: codes::NOT_REFUNDABLE,
+                ..
+            })
+        ),
         "{too_much:?}"
     );
 
@@ -235,7 +241,7 @@ async fn refunds_beyond_the_paid_amount_are_refused_with_a_typed_error() {
     let refused = refund_of(&client, &id, "1499.51", "BIG").await;
     match refused {
         Err(ApiError::Refused { code, message }) => {
-            assert_eq!(code, 2002);
+            assert_eq!(code, codes::REFUND_EXCEEDS_PAYMENT);
             assert!(
                 message.contains("exceeds the refundable 1499.50"),
                 "{message}"
@@ -247,7 +253,13 @@ async fn refunds_beyond_the_paid_amount_are_refused_with_a_typed_error() {
     refund_of(&client, &id, "1", "ONCE").await.unwrap();
     let reused = refund_of(&client, &id, "2", "ONCE").await;
     assert!(
-        matches!(reused, Err(ApiError::Refused { code: 2003, .. })),
+        matches!(
+            reused,
+            Err(ApiError::Refused {
+                code: codes::REQUEST_ID_REUSED,
+                ..
+            })
+        ),
         "{reused:?}"
     );
 }
@@ -282,7 +294,13 @@ async fn a_declined_payment_leaves_the_order_payable_and_cannot_be_refunded() {
         .unwrap()
         .into_payload();
     assert!(
-        matches!(refund, Err(ApiError::Refused { code: 2001, .. })),
+        matches!(
+            refund,
+            Err(ApiError::Refused {
+                code: codes::NOT_REFUNDABLE,
+                ..
+            })
+        ),
         "{refund:?}"
     );
 
@@ -308,7 +326,13 @@ async fn a_declined_payment_leaves_the_order_payable_and_cannot_be_refunded() {
         .unwrap()
         .into_payload();
     assert!(
-        matches!(again, Err(ApiError::Refused { code: 1001, .. })),
+        matches!(
+            again,
+            Err(ApiError::Refused {
+                code: codes::ORDER_NOT_PAYABLE,
+                ..
+            })
+        ),
         "{again:?}"
     );
 }
@@ -429,14 +453,26 @@ async fn a_payment_is_split_between_active_split_accounts() {
 
     let too_much = edit(Sandbox::SPLIT_ACCOUNT_ID.to_string(), "100.5").await;
     assert!(
-        matches!(too_much, Err(ApiError::Refused { code: 3003, .. })),
+        matches!(
+            too_much,
+            Err(ApiError::Refused {
+                code: codes::SPLIT_EXCEEDS_PAYMENT,
+                ..
+            })
+        ),
         "{too_much:?}"
     );
 
     // An inactive account cannot receive a split until it is activated.
     let inactive = edit("SAD_SANDBOX_INACTIVE".to_string(), "10.0").await;
     assert!(
-        matches!(inactive, Err(ApiError::Refused { code: 3002, .. })),
+        matches!(
+            inactive,
+            Err(ApiError::Refused {
+                code: codes::UNKNOWN_SPLIT_ACCOUNT,
+                ..
+            })
+        ),
         "{inactive:?}"
     );
     let activated = client
@@ -500,7 +536,13 @@ async fn thirty_paise_refunded_in_three_dimes_is_exactly_refunded() {
     assert_eq!(status, Some(PaymentStatus::Refunded));
     let one_paisa_more = refund_of(&client, &id, "0.01", "D4").await;
     assert!(
-        matches!(one_paisa_more, Err(ApiError::Refused { code: 2001, .. })),
+        matches!(
+            one_paisa_more,
+            Err(ApiError::Refused {
+                code: codes::NOT_REFUNDABLE,
+                ..
+            })
+        ),
         "{one_paisa_more:?}"
     );
 }

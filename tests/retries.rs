@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use enkash::sandbox::{CallFault, Sandbox, TokenFault};
+use enkash::sandbox::{codes, CallFault, Sandbox, TokenFault};
 use enkash::types::{OrderStatus, PaymentDetail, SettlementPayoutSearch, SubmitPaymentRequest};
 use enkash::{CallError, CallErrorKind, Client, Payload, RetryPolicy};
 
@@ -284,7 +284,7 @@ async fn a_refusal_is_not_retried_and_its_code_is_readable() {
     pay(&client, Sandbox::CREATED_ORDER_ID).await.unwrap();
     let error = pay(&client, Sandbox::CREATED_ORDER_ID).await.unwrap_err();
     assert_eq!(error.kind(), CallErrorKind::Refused);
-    assert_eq!(error.response_code(), Some(1001));
+    assert_eq!(error.response_code(), Some(codes::ORDER_NOT_PAYABLE));
     assert_eq!(error.attempts(), 1);
     assert!(!error.outcome_unknown() && !error.is_retryable());
     assert_eq!(

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, SystemTime};
 
-use enkash::sandbox::{Sandbox, TokenFault};
+use enkash::sandbox::{codes, Sandbox, TokenFault};
 use serde_json::{json, Value};
 
 /// The spec's response schema for `path`/`method` and `status` (`200`, `4XX` or `5XX`).
@@ -112,7 +112,10 @@ async fn every_response_validates_against_the_spec() {
     // Unknown credentials: HTTP 200, a rejection code, no token.
     let wrong = json!({"accessKey": sandbox.access_key(), "secretKey": "wrong"});
     let (status, body, _) = exchange(&spec, token_call(&wrong), TOKEN, "post").await;
-    assert_eq!((status, body["resultCode"].as_i64()), (200, Some(401)));
+    assert_eq!(
+        (status, body["resultCode"].as_i64()),
+        (200, Some(codes::INVALID_CREDENTIALS.into()))
+    );
     assert!(body.get("token").is_none());
 
     // An invalid body: 400, naming the field.
@@ -324,7 +327,7 @@ async fn lifecycle_responses_validate_against_the_spec() {
     .await;
     assert_eq!(
         (status, body["response_code"].as_i64()),
-        (200, Some(1002)),
+        (200, Some(codes::DUPLICATE_ORDER.into())),
         "duplicate merchant order id"
     );
     // A misspelt field is refused, not silently dropped (request schemas are closed).
@@ -403,7 +406,8 @@ async fn lifecycle_responses_validate_against_the_spec() {
     )
     .await;
     assert_eq!(
-        body["response_code"], 1001,
+        body["response_code"],
+        codes::ORDER_NOT_PAYABLE,
         "a paid order cannot be paid again"
     );
     let (status, ..) = exchange(&spec, call(Method::POST, SUBMIT.into()).json(&json!({"orderId": "NOPE", "paymentDetail": {"paymentMode": "WALLET", "bankCode": "PAYTM"}})), SUBMIT, "post").await;
@@ -420,6 +424,61 @@ async fn lifecycle_responses_validate_against_the_spec() {
         (status, body["payload"]["paymentMode"].as_str()),
         (200, Some("CREDIT_CARD"))
     );
+
+    // A payment left with the bank, and its order, keep to the spec too.
+    let waiting = json!({"orderId": "INV13", "amount": {"value": 75.0, "currency": "INR"}});
+    let (_, body, _) = exchange(
+        &spec,
+        call(Method::POST, "/api/v0/orders".into()).json(&waiting),
+        "/api/v0/orders",
+        "post",
+    )
+    .await;
+    let waiting_order = body["payload"]["orderId"].as_str().unwrap().to_string();
+    let vpa = format!("asha{}", enkash::sandbox::PENDING_VPA_SUFFIX);
+    let pay_later =
+        json!({"orderId": waiting_order, "paymentDetail": {"paymentMode": "UPI", "vpa": vpa}});
+    let (status, body, _) = exchange(
+        &spec,
+        call(Method::POST, SUBMIT.into()).json(&pay_later),
+        SUBMIT,
+        "post",
+    )
+    .await;
+    assert_eq!(
+        (status, body["payload"]["status"].as_str()),
+        (200, Some("PENDING_WITH_BANK"))
+    );
+    let pending_id = body["payload"]["transactionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, body, _) = exchange(
+        &spec,
+        call(Method::GET, format!("/api/v0/payment/{pending_id}")),
+        TXN,
+        "get",
+    )
+    .await;
+    assert_eq!(body["payload"]["status"], "PENDING_WITH_BANK");
+    let (_, body, _) = exchange(
+        &spec,
+        call(Method::GET, format!("/api/v0/orders/{waiting_order}")),
+        ORDER,
+        "get",
+    )
+    .await;
+    assert_eq!(body["payload"]["status"], "PAYMENT_CONFIRMATION_PENDING");
+    sandbox.settle_transaction(&pending_id, true).unwrap();
+    let (_, body, _) = exchange(
+        &spec,
+        call(Method::GET, format!("/api/v0/orders/{waiting_order}")),
+        ORDER,
+        "get",
+    )
+    .await;
+    assert_eq!(body["payload"]["status"], "PAID");
+    assert_eq!(body["payload"]["transactions"][0]["status"], "SUCCESS");
 
     // Refunds.
     const REFUND: &str = "/api/v0/payment/{transactionId}/refund";
@@ -442,7 +501,7 @@ async fn lifecycle_responses_validate_against_the_spec() {
         "post",
     )
     .await;
-    assert_eq!(body["response_code"], 2002);
+    assert_eq!(body["response_code"], codes::REFUND_EXCEEDS_PAYMENT);
     let (status, ..) = exchange(
         &spec,
         call(Method::POST, refund_path).json(&json!({"amount": 1.0})),
@@ -607,7 +666,7 @@ async fn split_responses_validate_against_the_spec() {
         "post",
     )
     .await;
-    assert_eq!(body["code"], 3003);
+    assert_eq!(body["code"], codes::SPLIT_EXCEEDS_PAYMENT);
     let (status, ..) = exchange(
         &spec,
         call(Method::POST, path).json(&json!({"splitSettlement": {}})),

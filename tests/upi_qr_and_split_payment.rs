@@ -1,7 +1,7 @@
 //! The operations the second round of API notes made possible, through the generated client
 //! against the sandbox: Get, Cancel and Search UPI QR, and a payment submitted with its split.
 
-use enkash::sandbox::Sandbox;
+use enkash::sandbox::{codes, Sandbox};
 use enkash::types::{
     Currency, PaymentDetail, PercentageSplitShare, QrCodeCancel, QrCodeSearch, QrCodeStatus,
     SplitSettlement, SubmitPaymentRequest,
@@ -107,7 +107,11 @@ async fn a_payment_can_carry_its_split_and_a_split_over_the_whole_is_refused_bef
     };
 
     let refused = pay(split("150")).send().await.payload().unwrap_err();
-    assert_eq!(refused.response_code(), Some(3003), "{refused}");
+    assert_eq!(
+        refused.response_code(),
+        Some(codes::SPLIT_EXCEEDS_PAYMENT),
+        "{refused}"
+    );
     assert_eq!(
         client
             .get_order_status()

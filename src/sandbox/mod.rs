@@ -5,6 +5,13 @@
 //! faults a real gateway has: failing or slow token requests, rejections, odd expiries, a
 //! skewed clock, revoked tokens.
 //!
+//! Payments succeed, except with [`DECLINED_CARD`] or a UPI address ending in
+//! [`DECLINED_VPA_SUFFIX`] (declined), or a UPI address ending in [`PENDING_VPA_SUFFIX`]: that
+//! payment waits for the bank until the test settles it with
+//! [`Sandbox::settle_transaction`], which sends the payment notification.
+//! [`Sandbox::redeliver_notification`] sends a notification again, as a retrying gateway does.
+//! Refusals carry the sandbox's own `response_code`s, named in [`codes`].
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
@@ -22,6 +29,7 @@
 //! # }
 //! ```
 
+pub mod codes;
 mod contract;
 mod faults;
 #[doc(hidden)]
@@ -37,7 +45,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 pub use faults::CallFault;
-pub use ledger::{DECLINED_CARD, DECLINED_VPA_SUFFIX};
+pub use ledger::{SettleError, DECLINED_CARD, DECLINED_VPA_SUFFIX, PENDING_VPA_SUFFIX};
 
 /// A fault the next token request(s) will meet.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +94,9 @@ struct SandboxState {
     unauthorized: AtomicU64,
     notifications_sent: AtomicU64,
     notifications_delivered: AtomicU64,
+    /// The runtime the sandbox started on, where notifications are posted from: settling a
+    /// payment from code outside the runtime still sends its notification.
+    runtime: tokio::runtime::Handle,
 }
 
 #[derive(Debug)]
@@ -260,6 +271,93 @@ impl Sandbox {
     pub fn revoke_all_tokens(&self) {
         self.state.lock().tokens.clear();
     }
+
+    /// Settles a payment left waiting for the bank (a UPI payment from an address ending in
+    /// [`PENDING_VPA_SUFFIX`]), as the bank would: the transaction becomes `SUCCESS` and its
+    /// order `PAID`, or `FAILED` and its order `ATTEMPTED` (payable again). Then the usual
+    /// payment notification goes to the order's `notifyUrl`, in the background, as after any
+    /// payment. Returns the settled transaction.
+    ///
+    /// An unknown transaction, or one that is not pending (never was, or was settled
+    /// already), is an error and changes nothing.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use enkash::sandbox::{Sandbox, SettleError, PENDING_VPA_SUFFIX};
+    /// use enkash::types::{OrderStatus, PaymentDetail, PaymentStatus, SubmitPaymentRequest};
+    /// use enkash::Payload;
+    ///
+    /// let sandbox = Sandbox::start().await.unwrap();
+    /// let client = enkash::Client::builder()
+    ///     .base_url(sandbox.base_url())
+    ///     .credentials(sandbox.access_key(), sandbox.secret_key())
+    ///     .build()
+    ///     .unwrap();
+    /// let payment = SubmitPaymentRequest {
+    ///     order_id: Sandbox::CREATED_ORDER_ID.to_string(),
+    ///     payment_detail: PaymentDetail::Upi {
+    ///         vpa: format!("asha{PENDING_VPA_SUFFIX}").parse().unwrap(),
+    ///         account_number: None,
+    ///         ifsc: None,
+    ///     },
+    ///     split_settlement: None,
+    /// };
+    /// let pending = client.submit_payment().body(payment).send().await.payload().unwrap();
+    /// assert_eq!(pending.status, Some(PaymentStatus::PendingWithBank));
+    /// let id = pending.transaction_id.unwrap();
+    ///
+    /// let settled = sandbox.settle_transaction(&id, true).unwrap();
+    /// assert_eq!(settled.status, Some(PaymentStatus::Success));
+    /// let order = client.get_order_status().order_id(Sandbox::CREATED_ORDER_ID).send().await;
+    /// assert_eq!(order.payload().unwrap().status, Some(OrderStatus::Paid));
+    ///
+    /// // Once only.
+    /// assert!(matches!(
+    ///     sandbox.settle_transaction(&id, false),
+    ///     Err(SettleError::NotPending { .. })
+    /// ));
+    /// # }
+    /// ```
+    pub fn settle_transaction(
+        &self,
+        transaction_id: &str,
+        succeeded: bool,
+    ) -> Result<crate::types::OrderTransaction, SettleError> {
+        let settled = self.state.lock().ledger.settle(transaction_id, succeeded);
+        let (transaction, notify) = settled?;
+        if let Some(notify) = notify {
+            notify::deliver(&self.state, notify);
+        }
+        Ok(transaction)
+    }
+
+    /// Posts the last payment notification sent for a transaction again, unchanged, as a
+    /// gateway that retries (or a network that duplicates) does: a webhook receiver must
+    /// handle the same notification twice without fulfilling the order twice.
+    ///
+    /// An unknown transaction, or one no notification was sent for (still pending, or its
+    /// order has no `notifyUrl`), is an error. As for every notification, only a loopback
+    /// `notifyUrl` is posted to; [`notifications_sent`](Self::notifications_sent) counts it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use enkash::sandbox::{Sandbox, SettleError};
+    ///
+    /// let sandbox = Sandbox::start().await.unwrap();
+    /// // The seeded orders have no notifyUrl, so nothing was sent for their payments.
+    /// assert!(matches!(
+    ///     sandbox.redeliver_notification("TXN_NO_SUCH"),
+    ///     Err(SettleError::UnknownTransaction(_))
+    /// ));
+    /// # }
+    /// ```
+    pub fn redeliver_notification(&self, transaction_id: &str) -> Result<(), SettleError> {
+        let notify = self.state.lock().ledger.last_notification(transaction_id)?;
+        notify::deliver(&self.state, notify);
+        Ok(())
+    }
 }
 
 impl Drop for Sandbox {
@@ -317,6 +415,7 @@ impl SandboxBuilder {
             unauthorized: AtomicU64::new(0),
             notifications_sent: AtomicU64::new(0),
             notifications_delivered: AtomicU64::new(0),
+            runtime: tokio::runtime::Handle::current(),
         });
         let app = routes::router(Arc::clone(&state));
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -18,7 +18,8 @@ pub(super) fn deliver(state: &Arc<SandboxState>, notify: Notify) {
     }
     state.notifications_sent.fetch_add(1, Ordering::SeqCst);
     let state = Arc::clone(state);
-    tokio::spawn(async move {
+    let runtime = state.runtime.clone();
+    runtime.spawn(async move {
         let client = reqwest::Client::new();
         let sent = client
             .post(&notify.url)

@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::ledger::Refusal;
-use super::{notify, SandboxState, TokenFault};
+use super::{codes, notify, SandboxState, TokenFault};
 use crate::auth::epoch_ms;
 use crate::types::{
     CreateOrderRequest, EditSplitTransactionRequest, RefundRequest, SettlementPayoutSearch,
@@ -92,8 +92,18 @@ fn ok(payload: impl Serialize) -> Response {
 /// What the client sees when the sandbox refuses.
 fn refused(refusal: Refusal) -> Response {
     match refusal {
-        Refusal::Invalid(message) => error(StatusCode::BAD_REQUEST, 400, message, Value::Null),
-        Refusal::NotFound(message) => error(StatusCode::NOT_FOUND, 404, message, Value::Null),
+        Refusal::Invalid(message) => error(
+            StatusCode::BAD_REQUEST,
+            codes::INVALID_REQUEST,
+            message,
+            Value::Null,
+        ),
+        Refusal::NotFound(message) => error(
+            StatusCode::NOT_FOUND,
+            codes::NOT_FOUND,
+            message,
+            Value::Null,
+        ),
         Refusal::Rule(code, message) => {
             Json(json!({"response_code": code, "response_message": message})).into_response()
         }
@@ -115,7 +125,7 @@ pub(super) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
 async fn not_found() -> Response {
     error(
         StatusCode::NOT_FOUND,
-        404,
+        codes::NOT_FOUND,
         "No such operation in the sandbox",
         Value::Null,
     )
@@ -156,7 +166,10 @@ async fn generate_token(State(state): Shared, body: Bytes) -> Response {
     if request.access_key.expose_secret() != state.access_key
         || request.secret_key.expose_secret() != state.secret_key
     {
-        let body = json!({"resultCode": 401, "resultMessage": "Invalid access key or secret key."});
+        let body = json!({
+            "resultCode": codes::INVALID_CREDENTIALS,
+            "resultMessage": "Invalid access key or secret key."
+        });
         return Json(body).into_response();
     }
 
@@ -215,7 +228,7 @@ fn unauthorized(
             state.unauthorized.fetch_add(1, Ordering::SeqCst);
             Some(error(
                 StatusCode::UNAUTHORIZED,
-                117,
+                codes::UNAUTHORIZED,
                 "Unauthorized",
                 json!(problem),
             ))

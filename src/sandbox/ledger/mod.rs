@@ -9,10 +9,15 @@ use serde_json::Value;
 
 use crate::Rupees;
 
+mod pending;
 mod qr;
 mod split;
 
+pub use pending::SettleError;
+
 use split::{split_account, SplitAccount};
+
+use super::codes;
 
 use crate::types::{
     CreateOrderRequest, Order, OrderStatus, OrderTransaction, PaymentDetail, PaymentMode,
@@ -31,22 +36,14 @@ pub(super) enum Refusal {
     Rule(i32, String),
 }
 
-/// `response_code`s the sandbox uses for business rules (EnKash documents none).
-pub(super) mod codes {
-    pub const ORDER_NOT_PAYABLE: i32 = 1001;
-    pub const DUPLICATE_ORDER: i32 = 1002;
-    pub const NOT_REFUNDABLE: i32 = 2001;
-    pub const REFUND_EXCEEDS_PAYMENT: i32 = 2002;
-    pub const REQUEST_ID_REUSED: i32 = 2003;
-    pub const NOT_SPLITTABLE: i32 = 3001;
-    pub const UNKNOWN_SPLIT_ACCOUNT: i32 = 3002;
-    pub const SPLIT_EXCEEDS_PAYMENT: i32 = 3003;
-}
-
 /// A card number the sandbox declines; any other card succeeds.
 pub const DECLINED_CARD: &str = "4000000000000002";
 /// UPI addresses ending with this are declined; any other succeeds.
 pub const DECLINED_VPA_SUFFIX: &str = "@fail";
+/// UPI addresses ending with this leave the payment waiting for the bank
+/// (`PENDING_WITH_BANK`, the order `PAYMENT_CONFIRMATION_PENDING`) until the test settles it
+/// with [`Sandbox::settle_transaction`](super::Sandbox::settle_transaction).
+pub const PENDING_VPA_SUFFIX: &str = "@pending";
 
 #[derive(Debug, Default)]
 pub(super) struct Ledger {
@@ -62,10 +59,13 @@ pub(super) struct Ledger {
     qr_codes: Vec<crate::types::QrCodeResponse>,
     /// The split set on each transaction.
     splits: HashMap<String, Value>,
+    /// By transaction: the last notification sent for it, for redelivery.
+    notified: HashMap<String, Notify>,
     next_id: u64,
 }
 
 /// A notification to deliver after a payment attempt.
+#[derive(Debug, Clone)]
 pub(super) struct Notify {
     pub url: String,
     pub notification: PaymentNotification,
@@ -207,7 +207,7 @@ impl Ledger {
         let Attempt {
             mode,
             bank_code,
-            declined,
+            outcome,
         } = attempt(&request.payment_detail);
         let order = self
             .orders
@@ -238,19 +238,8 @@ impl Ledger {
 
         let id = self.next("TXN");
         let now = Utc::now();
-        let (status, order_status, message) = if declined {
-            (
-                PaymentStatus::Failed,
-                OrderStatus::Attempted,
-                "Transaction declined by the bank",
-            )
-        } else {
-            (
-                PaymentStatus::Success,
-                OrderStatus::Paid,
-                "Transaction successful",
-            )
-        };
+        let (status, order_status, message) = outcome.statuses();
+        let succeeded = outcome == Outcome::Succeeded;
         let transaction = OrderTransaction {
             transaction_id: Some(id.clone()),
             order_id: Some(request.order_id.clone()),
@@ -265,10 +254,11 @@ impl Ledger {
             txn_msg: Some(message.into()),
             txn_date: Some(now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             unique_transaction_id: Some(format!("U{id}")),
-            bank_transaction_id: (!declined).then(|| format!("{:012}", self.next_id)),
+            bank_transaction_id: succeeded.then(|| format!("{:012}", self.next_id)),
         };
         self.transactions.insert(id.clone(), transaction.clone());
-        if let (Some(split), false) = (&request.split_settlement, declined) {
+        // A pending payment keeps its split until it settles (and loses it if it fails).
+        if let (Some(split), false) = (&request.split_settlement, outcome == Outcome::Declined) {
             let recorded = serde_json::json!({"transactionId": id, "splitSettlement": split});
             self.splits.insert(id.clone(), recorded);
         }
@@ -281,11 +271,31 @@ impl Ledger {
             order.order_message = Some(message.into());
             order.last_modified = Some(now);
         }
-        let notify = notify_url.map(|url| Notify {
-            url,
-            notification: notification(&transaction, order_status, now),
-        });
+        // A payment waiting for the bank is notified when it settles (EnKash does not document
+        // whether it notifies a pending payment; the sandbox does not).
+        let notify = match outcome {
+            Outcome::Pending => None,
+            _ => self.notify(notify_url, &transaction, order_status, now),
+        };
         Ok((transaction, notify))
+    }
+
+    /// The notification for a transaction's outcome, kept for redelivery; `None` without a
+    /// `notifyUrl`.
+    fn notify(
+        &mut self,
+        url: Option<String>,
+        transaction: &OrderTransaction,
+        order_status: OrderStatus,
+        now: DateTime<Utc>,
+    ) -> Option<Notify> {
+        let notify = Notify {
+            url: url?,
+            notification: notification(transaction, order_status, now),
+        };
+        let id = transaction.transaction_id.clone().unwrap_or_default();
+        self.notified.insert(id, notify.clone());
+        Some(notify)
     }
 
     pub(super) fn transaction(&self, id: &str) -> Result<OrderTransaction, Refusal> {
@@ -448,14 +458,60 @@ fn require_successful(
 struct Attempt {
     mode: PaymentMode,
     bank_code: Option<String>,
-    /// The sandbox declines it: a card or UPI address chosen to fail.
-    declined: bool,
+    outcome: Outcome,
+}
+
+/// How the sandbox answers a payment attempt, chosen by its card number or UPI address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Succeeded,
+    Declined,
+    /// Waits for the bank until the test settles it.
+    Pending,
+}
+
+impl Outcome {
+    /// The transaction's status, the order's, and the message for both.
+    fn statuses(self) -> (PaymentStatus, OrderStatus, &'static str) {
+        match self {
+            Self::Succeeded => (
+                PaymentStatus::Success,
+                OrderStatus::Paid,
+                "Transaction successful",
+            ),
+            Self::Declined => (
+                PaymentStatus::Failed,
+                OrderStatus::Attempted,
+                "Transaction declined by the bank",
+            ),
+            Self::Pending => (
+                PaymentStatus::PendingWithBank,
+                OrderStatus::PaymentConfirmationPending,
+                "Awaiting confirmation from the bank",
+            ),
+        }
+    }
+
+    fn declined_if(declined: bool) -> Self {
+        if declined {
+            Self::Declined
+        } else {
+            Self::Succeeded
+        }
+    }
 }
 
 /// Reads a payment detail. The spec's schema (checked before this runs, and built into the
 /// type) already guarantees each mode has the fields it needs.
 fn attempt(detail: &PaymentDetail) -> Attempt {
     let (mode, bank_code, declined) = match detail {
+        PaymentDetail::Upi { vpa, .. } if vpa.ends_with(PENDING_VPA_SUFFIX) => {
+            return Attempt {
+                mode: PaymentMode::Upi,
+                bank_code: None,
+                outcome: Outcome::Pending,
+            };
+        }
         PaymentDetail::Upi { vpa, .. } => {
             (PaymentMode::Upi, None, vpa.ends_with(DECLINED_VPA_SUFFIX))
         }
@@ -484,7 +540,7 @@ fn attempt(detail: &PaymentDetail) -> Attempt {
     Attempt {
         mode,
         bank_code,
-        declined,
+        outcome: Outcome::declined_if(declined),
     }
 }
 

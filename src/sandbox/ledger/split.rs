@@ -3,7 +3,8 @@
 
 use serde_json::{json, Value};
 
-use super::{codes, require_successful, Ledger, Refusal};
+use super::{require_successful, Ledger, Refusal};
+use crate::sandbox::codes;
 use crate::types::{EditSplitTransactionRequest, SplitAccountUpdate, SplitSettlement};
 use crate::{Decimal, Rupees};
 
