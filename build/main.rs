@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod internal;
 mod money;
 mod open_enums;
 mod operations;
@@ -69,6 +70,7 @@ fn generate(spec_path: &Path) -> Result<(), String> {
     })?;
     let numbers = money::number_schemas(&value)?;
     let operations = operations::table(&value)?;
+    let internal = internal::internal_operations(&value)?;
     // The sandbox checks requests against the spec itself; it reads it as JSON.
     let spec_json = value.to_string();
     let spec: openapiv3::OpenAPI = serde_path_to_error::deserialize(value).map_err(|e| {
@@ -105,12 +107,14 @@ fn generate(spec_path: &Path) -> Result<(), String> {
             spec_path.display()
         )
     })?;
-    let file: syn::File = syn::parse2(tokens).map_err(|e| {
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
         format!(
             "{}: generated code does not parse: {e}",
             spec_path.display()
         )
     })?;
+
+    internal::hide(&mut file, &internal)?;
 
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
     write(&out_dir.join("codegen.rs"), &prettyplease::unparse(&file))?;

@@ -110,7 +110,21 @@ impl Client {
     /// A token that may be used now: the cached one, or a new one if it is missing or about to
     /// expire. Concurrent callers share one token request.
     ///
-    /// You rarely need this: every generated operation calls it for you.
+    /// You rarely need this: every generated operation calls it for you. The token endpoint
+    /// itself is not public (the spec marks it `x-enkash-internal`): the cache owns it, and no
+    /// public path can print a token response.
+    ///
+    /// ```compile_fail
+    /// # async fn demo(client: enkash::Client) {
+    /// let raw = client.generate_token().send().await;
+    /// # }
+    /// ```
+    ///
+    /// ```compile_fail
+    /// # fn demo(client: &enkash::Client) {
+    /// let raw = enkash::builder::GenerateToken::new(client);
+    /// # }
+    /// ```
     ///
     /// ```no_run
     /// # async fn demo(client: enkash::Client) -> Result<(), enkash::TokenError> {
