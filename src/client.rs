@@ -314,6 +314,7 @@ impl ClientBuilder {
                     policy: self.retry_policy,
                     budget: Default::default(),
                     max_response_bytes: self.max_response_bytes,
+                    attempt_timeout: self.timeout,
                 },
             ),
         ))

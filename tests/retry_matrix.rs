@@ -411,3 +411,73 @@ async fn a_request_that_cannot_be_built_is_invalid_and_nothing_is_sent() {
     assert!(error.to_string().contains("nothing was sent"), "{error}");
     assert_eq!(sandbox.attempts("refund_transaction"), 0);
 }
+
+fn client_with_deadline(sandbox: &Sandbox, deadline: Duration) -> Client {
+    Client::builder()
+        .base_url(sandbox.base_url())
+        .credentials(sandbox.access_key(), sandbox.secret_key())
+        .timeout(Duration::from_secs(1))
+        .retry_policy(
+            RetryPolicy::default()
+                .initial_delay(Duration::ZERO)
+                .max_delay(Duration::ZERO)
+                .deadline(deadline),
+        )
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_deadline_bounds_the_whole_call_and_ends_as_a_timeout_with_an_unknown_outcome() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client_with_deadline(&sandbox, Duration::from_millis(1500));
+    client.access_token().await.unwrap();
+    let slow = vec![CallFault::Delay(Duration::from_secs(3)); 3];
+
+    // Without the deadline, three 1 s attempts; with it, 1.5 s in all.
+    sandbox.fail_next_calls("get_order_status", slow.clone());
+    let started = std::time::Instant::now();
+    let error = look_up(&client).await.unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(error.kind(), CallErrorKind::Timeout, "{error}");
+    assert!(error.outcome_unknown(), "{error}");
+    assert_eq!(error.attempts(), 2, "{error}");
+    assert!(
+        took >= Duration::from_millis(1400) && took < Duration::from_millis(2200),
+        "{took:?}"
+    );
+
+    // A payment cut short by it may have been made, and says so.
+    sandbox.fail_next_calls("submit_payment", slow);
+    let error = pay(&client).await.unwrap_err();
+    assert_eq!(
+        (error.kind(), error.attempts()),
+        (CallErrorKind::Timeout, 1)
+    );
+    assert!(error.outcome_unknown(), "{error}");
+    assert_eq!(error.recovery(), Recovery::LookUp, "{error}");
+}
+
+#[tokio::test]
+async fn no_retry_starts_that_the_deadline_would_cut_short() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = Client::builder()
+        .base_url(sandbox.base_url())
+        .credentials(sandbox.access_key(), sandbox.secret_key())
+        .retry_policy(RetryPolicy::default().deadline(Duration::from_millis(500)))
+        .build()
+        .unwrap();
+    // A 503 asking to come back in 2 s: within the policy's 10 s, beyond the deadline.
+    sandbox.fail_next_calls(
+        "get_order_status",
+        [CallFault::RetryAfter(503, Duration::from_secs(2))],
+    );
+    let started = std::time::Instant::now();
+    let error = look_up(&client).await.unwrap_err();
+    assert_eq!((error.http_status(), error.attempts()), (Some(503), 1));
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -28,6 +28,8 @@ pub(crate) struct CallSettings {
     pub budget: RetryBudget,
     /// The most bytes of body an API answer may have.
     pub max_response_bytes: usize,
+    /// Each request's time limit (`ClientBuilder::timeout`), which a call's deadline shortens.
+    pub attempt_timeout: Duration,
 }
 
 impl Default for CallSettings {
@@ -36,6 +38,7 @@ impl Default for CallSettings {
             policy: RetryPolicy::default(),
             budget: RetryBudget::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            attempt_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -98,10 +101,18 @@ async fn attempts(
 ) -> reqwest::Result<reqwest::Response> {
     let started = Instant::now();
     let settings = client.inner.call_settings();
+    let deadline = settings
+        .policy
+        .call_deadline()
+        .and_then(|limit| started.checked_add(limit));
     let mut replayed_401 = false;
     let mut count = 0;
     loop {
         count += 1;
+        if let Some(deadline) = deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            *request.timeout_mut() = Some(settings.attempt_timeout.min(left));
+        }
         // A streaming body cannot be cloned; such a request is sent once.
         let spare = request.try_clone();
         let sent_token = request.headers().get(AUTHORIZATION).cloned();
@@ -146,6 +157,15 @@ async fn attempts(
             let Some(delay) = delay else {
                 return done(attempt).await;
             };
+            // No retry starts that the deadline would cut short before it is sent.
+            let too_late = |deadline| {
+                Instant::now()
+                    .checked_add(delay)
+                    .is_none_or(|t| t >= deadline)
+            };
+            if deadline.is_some_and(too_late) {
+                return done(attempt).await;
+            }
             let reason = match transient {
                 Transient::NotSent => "not sent",
                 Transient::MayHaveArrived(reason) => reason,

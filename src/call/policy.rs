@@ -42,6 +42,7 @@ pub struct RetryPolicy {
     initial_delay: Duration,
     max_delay: Duration,
     max_retry_after: Duration,
+    deadline: Option<Duration>,
 }
 
 impl Default for RetryPolicy {
@@ -52,6 +53,7 @@ impl Default for RetryPolicy {
             initial_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(2),
             max_retry_after: Duration::from_secs(10),
+            deadline: None,
         }
     }
 }
@@ -85,6 +87,32 @@ impl RetryPolicy {
     pub fn max_retry_after(mut self, delay: Duration) -> Self {
         self.max_retry_after = delay;
         self
+    }
+
+    /// The most time a whole call may take, retries and the waits between them included
+    /// (default: none, so a call may take up to `max_attempts` times the request timeout plus
+    /// the delays). Each attempt's time limit becomes the smaller of the client's
+    /// [`timeout`](crate::ClientBuilder::timeout) and what is left; no retry starts that could not
+    /// finish in time. A call that runs out of time ends as a
+    /// [`Timeout`](crate::CallErrorKind::Timeout) whose
+    /// [`outcome_unknown`](crate::CallError::outcome_unknown) is true, so a payment cut short
+    /// is never taken for one that was not made (unlike dropping the future with
+    /// `tokio::time::timeout`, which loses the outcome).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// // An order lookup inside an HTTP handler: never longer than 5 s in all.
+    /// let policy = enkash::RetryPolicy::default().deadline(Duration::from_secs(5));
+    /// # let _ = policy;
+    /// ```
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// The overall deadline of a call, if one is set.
+    pub(crate) fn call_deadline(&self) -> Option<Duration> {
+        self.deadline
     }
 
     /// The most requests a call makes.
