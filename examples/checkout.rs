@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use enkash::sandbox::Sandbox;
 use enkash::types::{
     Amount, CreateOrderRequest, Currency, CustomerInfo, PaymentDetail, PaymentStatus,
     RefundRequest, SubmitPaymentRequest,
 };
 use enkash::{Client, Payload, Rupees};
+use enkash_sandbox::Sandbox;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

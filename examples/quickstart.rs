@@ -12,11 +12,11 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use enkash::sandbox::Sandbox;
 use enkash::types::{
     Amount, CreateOrderRequest, Currency, PaymentDetail, RefundRequest, SubmitPaymentRequest,
 };
 use enkash::{Client, Environment, Payload, TokenPolicy};
+use enkash_sandbox::Sandbox;
 
 /// How long sandbox tokens live: short, so a run sees several of them.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(5);

@@ -2,8 +2,8 @@
 //! inject a fault, assert on what your code did. Run: `cargo run --example sandbox_in_tests`
 //! (the same code works inside `#[tokio::test]`).
 
-use enkash::sandbox::{CallFault, Sandbox, TokenFault};
 use enkash::{CallErrorKind, Client, Payload};
+use enkash_sandbox::{CallFault, Sandbox, TokenFault};
 
 /// Your code under test: looks up an order and says whether it is paid.
 async fn is_paid(client: &Client, order_id: &str) -> Result<bool, String> {

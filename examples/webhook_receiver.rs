@@ -16,10 +16,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
-use enkash::sandbox::Sandbox;
 use enkash::types::{Amount, CreateOrderRequest, Currency, PaymentDetail, SubmitPaymentRequest};
 use enkash::webhook::{confirm_payment, parse_payment_notification, ConfirmError};
 use enkash::{Client, Payload, Rupees};
+use enkash_sandbox::Sandbox;
 use tokio::sync::mpsc;
 
 /// What the receiver did with a notification, for `main` to wait on.

@@ -71,6 +71,3 @@ pub fn envelopes(body: &[u8]) -> usize {
     .filter(|opened| *opened)
     .count()
 }
-
-#[cfg(feature = "sandbox")]
-pub use crate::sandbox::fuzzing::sandbox_request;

@@ -11,8 +11,6 @@ pub mod fuzzing;
 mod generated;
 mod money;
 mod open_enums;
-#[cfg(feature = "sandbox")]
-pub mod sandbox;
 mod secret;
 pub mod webhook;
 

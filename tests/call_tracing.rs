@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use enkash::sandbox::{CallFault, Sandbox};
 use enkash::{Payload, RetryPolicy};
+use enkash_sandbox::{CallFault, Sandbox};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Subscriber};

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::routing::post;
-use enkash::sandbox::{CallFault, Sandbox, DECLINED_VPA_SUFFIX, PENDING_VPA_SUFFIX};
 use enkash::types::{
     Amount, CreateOrderRequest, Currency, OrderStatus, PaymentDetail, PaymentNotification,
     PaymentStatus, SubmitPaymentRequest,
 };
 use enkash::webhook::{confirm_payment, parse_payment_notification, ConfirmError};
 use enkash::{CallErrorKind, Client, Payload, RetryPolicy, Rupees};
+use enkash_sandbox::{CallFault, Sandbox, DECLINED_VPA_SUFFIX, PENDING_VPA_SUFFIX};
 use tokio::sync::mpsc;
 
 fn client_for(sandbox: &Sandbox) -> Client {

@@ -3,7 +3,7 @@
 //! state. Each case is one of the disagreements Schemathesis and a reading of the spec found;
 //! `.ci/run` also runs Schemathesis itself against the standalone sandbox.
 
-use enkash::sandbox::{codes, Sandbox};
+use enkash_sandbox::{codes, Sandbox};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

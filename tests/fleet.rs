@@ -11,7 +11,7 @@ use std::process::Stdio;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::redis_server::RedisServer;
-use enkash::sandbox::{Sandbox, TokenFault};
+use enkash_sandbox::{Sandbox, TokenFault};
 use replica::{Replica, Report};
 use tokio::process::{Child, Command};
 

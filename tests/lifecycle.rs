@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::routing::post;
-use enkash::sandbox::{codes, Sandbox, DECLINED_VPA_SUFFIX};
 use enkash::types::{
     Amount, CreateOrderRequest, Currency, OrderStatus, PaymentDetail, PaymentStatus, RefundRequest,
     RefundStatus, SettlementPayoutSearch, SubmitPaymentRequest,
 };
 use enkash::{ApiError, Client, Envelope, Rupees};
+use enkash_sandbox::{codes, Sandbox, DECLINED_VPA_SUFFIX};
 use serde_json::json;
 use tokio::sync::mpsc;
 

@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::routing::post;
-use enkash::sandbox::{codes, Sandbox, SettleError, PENDING_VPA_SUFFIX};
 use enkash::types::{
     Amount, CreateOrderRequest, Currency, OrderStatus, PaymentDetail, PaymentStatus,
     SubmitPaymentRequest,
 };
 use enkash::{Client, Payload};
+use enkash_sandbox::{codes, Sandbox, SettleError, PENDING_VPA_SUFFIX};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 

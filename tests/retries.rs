@@ -4,9 +4,9 @@
 
 use std::time::{Duration, Instant};
 
-use enkash::sandbox::{codes, CallFault, Sandbox, TokenFault};
 use enkash::types::{OrderStatus, PaymentDetail, SettlementPayoutSearch, SubmitPaymentRequest};
 use enkash::{CallError, CallErrorKind, Client, Payload, RetryPolicy};
+use enkash_sandbox::{codes, CallFault, Sandbox, TokenFault};
 
 /// No waiting between attempts, so the matrix runs in milliseconds; the 429 test sets its own.
 fn quick() -> RetryPolicy {

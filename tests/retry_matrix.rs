@@ -8,9 +8,9 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use enkash::sandbox::{CallFault, Sandbox};
 use enkash::types::{PaymentDetail, SubmitPaymentRequest};
 use enkash::{CallError, CallErrorKind, Client, Payload, Recovery, RetryPolicy};
+use enkash_sandbox::{CallFault, Sandbox};
 
 /// One row of the table.
 #[derive(Debug)]

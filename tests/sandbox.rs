@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, SystemTime};
 
-use enkash::sandbox::{codes, Sandbox, TokenFault};
+use enkash_sandbox::{codes, Sandbox, TokenFault};
 use serde_json::{json, Value};
 
 /// The spec's response schema for `path`/`method` and `status` (`200`, `4XX` or `5XX`).
@@ -435,7 +435,7 @@ async fn lifecycle_responses_validate_against_the_spec() {
     )
     .await;
     let waiting_order = body["payload"]["orderId"].as_str().unwrap().to_string();
-    let vpa = format!("asha{}", enkash::sandbox::PENDING_VPA_SUFFIX);
+    let vpa = format!("asha{}", enkash_sandbox::PENDING_VPA_SUFFIX);
     let pay_later =
         json!({"orderId": waiting_order, "paymentDetail": {"paymentMode": "UPI", "vpa": vpa}});
     let (status, body, _) = exchange(

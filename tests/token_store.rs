@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::redis_server::RedisServer;
-use enkash::sandbox::Sandbox;
 use enkash::{Client, Lease, Payload, RedisTokenStore, TokenStore};
+use enkash_sandbox::Sandbox;
 
 /// Log lines written while the guard lives (this thread only: current-thread runtimes).
 #[derive(Clone, Default)]

@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::server::TestServer;
-use enkash::sandbox::Sandbox;
 use enkash::{
     BuildError, Client, Lease, Payload, Publication, StoredToken, TokenStore, TokenStoreError,
 };
+use enkash_sandbox::Sandbox;
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 

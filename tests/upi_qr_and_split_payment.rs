@@ -1,12 +1,12 @@
 //! The operations the second round of API notes made possible, through the generated client
 //! against the sandbox: Get, Cancel and Search UPI QR, and a payment submitted with its split.
 
-use enkash::sandbox::{codes, Sandbox};
 use enkash::types::{
     Currency, PaymentDetail, PercentageSplitShare, QrCodeCancel, QrCodeSearch, QrCodeStatus,
     SplitSettlement, SubmitPaymentRequest,
 };
 use enkash::{Client, Payload};
+use enkash_sandbox::{codes, Sandbox};
 
 fn client_for(sandbox: &Sandbox) -> Client {
     Client::builder()

@@ -16,7 +16,7 @@ mod replica;
 use std::process::{ExitCode, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use enkash::sandbox::Sandbox;
+use enkash_sandbox::Sandbox;
 use redis_server::RedisServer;
 use replica::{Replica, Report};
 

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use enkash::sandbox::{CallFault, Sandbox, TokenFault};
+use enkash_sandbox::{CallFault, Sandbox, TokenFault};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 /// A fault the soak asks for, as one line on the child's standard input.

@@ -8,5 +8,5 @@ fuzz_target!(|data: &[u8]| {
     let [selector, body @ ..] = data else {
         return;
     };
-    enkash::fuzzing::sandbox_request(*selector, body);
+    enkash_sandbox::fuzzing::sandbox_request(*selector, body);
 });

@@ -29,8 +29,6 @@ pub(crate) use cache::TokenCache;
 pub(crate) use fetch::Fetcher;
 pub(crate) use fetch::{judge as judge_token_response, Times as TokenTimes};
 pub(crate) use store::{settings_problem as store_settings_problem, Sealer, SharedTokens};
-#[cfg(feature = "sandbox")]
-pub(crate) use token::epoch_ms;
 
 /// The header that carries the merchant's access key on every authenticated call.
 const MERCHANT_ACCESS_KEY: HeaderName = HeaderName::from_static("merchantaccesskey");

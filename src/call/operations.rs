@@ -28,24 +28,6 @@ pub(crate) fn find(id: &str) -> Option<&'static Operation> {
     OPERATIONS.iter().find(|operation| operation.id == id)
 }
 
-/// The operation at this method and path template (parameter names are ignored).
-#[cfg(feature = "sandbox")]
-pub(crate) fn route(method: &str, template: &str) -> Option<&'static Operation> {
-    OPERATIONS.iter().find(|operation| {
-        operation.method.eq_ignore_ascii_case(method) && same_template(operation.path, template)
-    })
-}
-
-/// `/a/{x}/b` and `/a/{y}/b` are the same route.
-#[cfg(feature = "sandbox")]
-fn same_template(a: &str, b: &str) -> bool {
-    let is_parameter = |segment: &str| segment.starts_with('{');
-    a.split('/').count() == b.split('/').count()
-        && a.split('/')
-            .zip(b.split('/'))
-            .all(|(x, y)| x == y || (is_parameter(x) && is_parameter(y)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

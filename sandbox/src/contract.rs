@@ -16,10 +16,8 @@ use jsonschema::{Keyword, ValidationError, Validator};
 use serde_json::{json, Map, Value};
 
 use super::routes::error;
-use crate::call::operations::{self, Operation};
+use crate::spec::{self, Operation};
 
-/// The spec, as the build script wrote it out.
-const SPEC: &str = include_str!(concat!(env!("OUT_DIR"), "/spec.json"));
 /// A request body larger than this is refused unread.
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -58,8 +56,7 @@ pub(super) async fn enforce(
     request: Request,
     next: Next,
 ) -> Response {
-    let operation =
-        matched.and_then(|path| operations::route(request.method().as_str(), path.as_str()));
+    let operation = matched.and_then(|path| spec::route(request.method().as_str(), path.as_str()));
     let Some(operation) = operation else {
         return next.run(request).await;
     };
@@ -290,8 +287,7 @@ fn path_params<'a>(template: &'a str, path: &str) -> HashMap<&'a str, String> {
 fn contract() -> &'static HashMap<String, Rules> {
     static CONTRACT: OnceLock<HashMap<String, Rules>> = OnceLock::new();
     CONTRACT.get_or_init(|| {
-        let spec: Value = serde_json::from_str(SPEC).expect("the build script wrote valid JSON");
-        build(&spec).unwrap_or_else(|e| panic!("the spec's schemas do not compile: {e}"))
+        build(spec::spec()).unwrap_or_else(|e| panic!("the spec's schemas do not compile: {e}"))
     })
 }
 
@@ -487,7 +483,7 @@ mod tests {
     #[test]
     fn every_operation_of_the_spec_gets_rules() {
         let rules = contract();
-        for operation in crate::call::operations::OPERATIONS {
+        for operation in spec::operations() {
             assert!(rules.contains_key(operation.id), "{}", operation.id);
         }
     }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use serde_json::Value;
 
-use crate::Rupees;
+use enkash::Rupees;
 
 mod pending;
 mod qr;
@@ -19,7 +19,7 @@ use split::{split_account, SplitAccount};
 
 use super::codes;
 
-use crate::types::{
+use enkash::types::{
     CreateOrderRequest, Order, OrderStatus, OrderTransaction, PaymentDetail, PaymentMode,
     PaymentNotification, PaymentStatus, PayoutStatus, Refund, RefundRequest, RefundStatus,
     SettlementPayout, SettlementPayoutSearch, SubmitPaymentRequest,
@@ -56,7 +56,7 @@ pub(super) struct Ledger {
     refunds: HashMap<String, (String, Rupees, Refund)>,
     payouts: Vec<SettlementPayout>,
     split_accounts: Vec<SplitAccount>,
-    qr_codes: Vec<crate::types::QrCodeResponse>,
+    qr_codes: Vec<enkash::types::QrCodeResponse>,
     /// The split set on each transaction.
     splits: HashMap<String, Value>,
     /// By transaction: the last notification sent for it, for redelivery.
@@ -103,9 +103,9 @@ impl Ledger {
         ] {
             let request = CreateOrderRequest::builder()
                 .order_id(fixed_id.replace('_', ""))
-                .amount(crate::types::Amount {
+                .amount(enkash::types::Amount {
                     value: Rupees::from_paise(149_950),
-                    currency: crate::types::Currency::Inr,
+                    currency: enkash::types::Currency::Inr,
                 });
             let Ok(request) = CreateOrderRequest::try_from(request) else {
                 continue;
@@ -544,7 +544,7 @@ fn attempt(detail: &PaymentDetail) -> Attempt {
     }
 }
 
-fn is_declined(card_number: &crate::SecretString) -> bool {
+fn is_declined(card_number: &enkash::SecretString) -> bool {
     card_number.expose_secret() == DECLINED_CARD
 }
 
@@ -582,8 +582,8 @@ fn notification(
         transaction_amount: transaction.amount,
         surcharge: Some(Rupees::ZERO),
         surcharge_gst: Some(Rupees::ZERO),
-        mdr: Some(crate::Decimal::ZERO),
-        mdr_gst: Some(crate::Decimal::ZERO),
+        mdr: Some(enkash::Decimal::ZERO),
+        mdr_gst: Some(enkash::Decimal::ZERO),
         payment_mode: transaction.payment_mode.clone(),
         bank_code: transaction.bank_code.clone(),
         bank_name: transaction.bank_name.clone(),

@@ -4,8 +4,8 @@
 use chrono::Utc;
 
 use super::{Ledger, Refusal};
-use crate::types::{QrCodeResponse, QrCodeStatus};
-use crate::Rupees;
+use enkash::types::{QrCodeResponse, QrCodeStatus};
+use enkash::Rupees;
 
 impl Ledger {
     pub(crate) fn qr_code(&self, id: &str) -> Result<QrCodeResponse, Refusal> {
@@ -55,7 +55,7 @@ pub(super) fn seeded() -> Vec<QrCodeResponse> {
         ..Default::default()
     };
     vec![
-        code(super::super::Sandbox::QR_CODE_ID, "Sandbox counter", None),
+        code(crate::Sandbox::QR_CODE_ID, "Sandbox counter", None),
         code(
             "QR_SANDBOX_FIXED",
             "Sandbox fixed amount",

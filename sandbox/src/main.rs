@@ -1,7 +1,8 @@
-//! The sandbox on its own, for other language teams and manual testing:
+//! `enkash-sandbox`: the sandbox on its own, for other language teams and manual testing:
 //!
 //! ```sh
-//! cargo run --example sandbox -- --port 8080 --token-lifetime 300
+//! cargo run -p enkash-sandbox -- --port 8080 --token-lifetime 300
+//! # or install it: cargo install --path sandbox
 //! ```
 //!
 //! Options: `--port N` (default 8080), `--token-lifetime SECONDS` (default 3600),
@@ -12,7 +13,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use enkash::sandbox::{Sandbox, TokenFault};
+use enkash_sandbox::{Sandbox, TokenFault};
 
 struct Options {
     port: u16,

@@ -1,4 +1,5 @@
-//! An in-process EnKash look-alike for examples and tests (cargo feature `sandbox`).
+//! `enkash-sandbox`: an EnKash look-alike for examples and tests, in-process
+//! ([`Sandbox::start`]) or as the standalone server `enkash-sandbox` for other teams.
 //!
 //! It binds `127.0.0.1`, implements every operation of `openapi/enkash.yaml` the way the docs
 //! describe, checks credentials and both authentication headers, and lets a test inject the
@@ -15,7 +16,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
-//! use enkash::sandbox::Sandbox;
+//! use enkash_sandbox::Sandbox;
 //!
 //! let sandbox = Sandbox::start().await.unwrap();
 //! let client = enkash::Client::builder()
@@ -37,6 +38,7 @@ pub mod fuzzing;
 mod ledger;
 mod notify;
 mod routes;
+mod spec;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -205,7 +207,7 @@ impl Sandbox {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// use enkash::sandbox::{CallFault, Sandbox};
+    /// use enkash_sandbox::{CallFault, Sandbox};
     /// use enkash::Payload;
     ///
     /// let sandbox = Sandbox::start().await.unwrap();
@@ -262,7 +264,7 @@ impl Sandbox {
     /// Whether issuing a token revokes every earlier token of the same credentials (default
     /// off). EnKash does not document which it does; gateways that revoke turn a fleet of
     /// processes with separate caches into a storm of 401s, which a shared
-    /// [`TokenStore`](crate::TokenStore) prevents.
+    /// [`TokenStore`](enkash::TokenStore) prevents.
     pub fn set_revoke_previous_tokens(&self, revoke: bool) {
         self.state.lock().revoke_previous_tokens = revoke;
     }
@@ -284,7 +286,7 @@ impl Sandbox {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// use enkash::sandbox::{Sandbox, SettleError, PENDING_VPA_SUFFIX};
+    /// use enkash_sandbox::{Sandbox, SettleError, PENDING_VPA_SUFFIX};
     /// use enkash::types::{OrderStatus, PaymentDetail, PaymentStatus, SubmitPaymentRequest};
     /// use enkash::Payload;
     ///
@@ -323,7 +325,7 @@ impl Sandbox {
         &self,
         transaction_id: &str,
         succeeded: bool,
-    ) -> Result<crate::types::OrderTransaction, SettleError> {
+    ) -> Result<enkash::types::OrderTransaction, SettleError> {
         let settled = self.state.lock().ledger.settle(transaction_id, succeeded);
         let (transaction, notify) = settled?;
         if let Some(notify) = notify {
@@ -343,7 +345,7 @@ impl Sandbox {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// use enkash::sandbox::{Sandbox, SettleError};
+    /// use enkash_sandbox::{Sandbox, SettleError};
     ///
     /// let sandbox = Sandbox::start().await.unwrap();
     /// // The seeded orders have no notifyUrl, so nothing was sent for their payments.

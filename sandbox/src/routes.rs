@@ -18,8 +18,7 @@ use serde_json::{json, Value};
 
 use super::ledger::Refusal;
 use super::{codes, notify, SandboxState, TokenFault};
-use crate::auth::epoch_ms;
-use crate::types::{
+use enkash::types::{
     CreateOrderRequest, EditSplitTransactionRequest, RefundRequest, SettlementPayoutSearch,
     SplitAccountUpdate, SubmitPaymentRequest, TokenRequest,
 };
@@ -114,10 +113,10 @@ fn refused(refusal: Refusal) -> Response {
 pub(super) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        // Never the serde message: it may quote the value (a card number, say).
         Refusal::Invalid(format!(
-            "Invalid request body at `{}`: {}",
-            e.path(),
-            crate::webhook::problem_without_values(e.inner())
+            "Invalid request body at `{}`: not the operation's request type",
+            e.path()
         ))
     })
 }
@@ -407,5 +406,13 @@ async fn edit_split_settlement(
             Json(json!({"code": code, "message": message, "payload": {}})).into_response()
         }
         Err(refusal) => refused(refusal),
+    }
+}
+
+/// Milliseconds since the UNIX epoch, as EnKash states `expiry`.
+fn epoch_ms(time: std::time::SystemTime) -> i64 {
+    match time.duration_since(std::time::UNIX_EPOCH) {
+        Ok(since) => i64::try_from(since.as_millis()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
     }
 }

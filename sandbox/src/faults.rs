@@ -47,8 +47,8 @@ pub(super) async fn inject(
     request: Request,
     next: Next,
 ) -> Response {
-    let operation = matched
-        .and_then(|path| crate::call::operations::route(request.method().as_str(), path.as_str()));
+    let operation =
+        matched.and_then(|path| crate::spec::route(request.method().as_str(), path.as_str()));
     let Some(operation) = operation else {
         return next.run(request).await;
     };

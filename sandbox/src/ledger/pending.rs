@@ -5,16 +5,16 @@
 use chrono::Utc;
 
 use super::{Ledger, Notify, Outcome};
-use crate::types::{OrderTransaction, PaymentStatus};
+use enkash::types::{OrderTransaction, PaymentStatus};
 
-/// Why [`Sandbox::settle_transaction`](crate::sandbox::Sandbox::settle_transaction) or
-/// [`Sandbox::redeliver_notification`](crate::sandbox::Sandbox::redeliver_notification) did
+/// Why [`Sandbox::settle_transaction`](crate::Sandbox::settle_transaction) or
+/// [`Sandbox::redeliver_notification`](crate::Sandbox::redeliver_notification) did
 /// nothing.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// use enkash::sandbox::{Sandbox, SettleError};
+/// use enkash_sandbox::{Sandbox, SettleError};
 ///
 /// let sandbox = Sandbox::start().await.unwrap();
 /// assert!(matches!(

@@ -3,7 +3,7 @@
 //! **These are the sandbox's own codes.** EnKash documents no list of `response_code` values:
 //! its examples show only `0` for success. A real gateway will refuse the same requests with
 //! codes of its own, so match on these only in tests against the sandbox, and in production
-//! code read [`CallError::response_code`](crate::CallError::response_code) together with the
+//! code read [`CallError::response_code`](enkash::CallError::response_code) together with the
 //! message.
 //!
 //! Business-rule refusals come in an HTTP 200 envelope; the others ride on the HTTP error
@@ -12,7 +12,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
-//! use enkash::sandbox::{codes, Sandbox};
+//! use enkash_sandbox::{codes, Sandbox};
 //! use enkash::Payload;
 //!
 //! let sandbox = Sandbox::start().await.unwrap();

@@ -10,10 +10,9 @@ use super::SandboxState;
 /// Posts the notification in the background, only to loopback URLs: the sandbox never sends
 /// traffic off the machine.
 pub(super) fn deliver(state: &Arc<SandboxState>, notify: Notify) {
-    let loopback =
-        reqwest::Url::parse(&notify.url).is_ok_and(|url| crate::client::is_loopback(&url));
+    let loopback = reqwest::Url::parse(&notify.url).is_ok_and(|url| is_loopback(&url));
     if !loopback {
-        tracing::debug!(target: "enkash::sandbox", "not notifying a non-loopback notifyUrl");
+        tracing::debug!(target: "enkash_sandbox", "not notifying a non-loopback notifyUrl");
         return;
     }
     state.notifications_sent.fetch_add(1, Ordering::SeqCst);
@@ -31,4 +30,14 @@ pub(super) fn deliver(state: &Arc<SandboxState>, notify: Notify) {
             state.notifications_delivered.fetch_add(1, Ordering::SeqCst);
         }
     });
+}
+
+/// `localhost` or a loopback address.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }

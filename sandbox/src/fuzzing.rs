@@ -5,7 +5,7 @@
 use super::ledger::{Ledger, Refusal};
 use super::routes::parse;
 use super::Sandbox;
-use crate::types::{
+use enkash::types::{
     CreateOrderRequest, EditSplitTransactionRequest, RefundRequest, SettlementPayoutSearch,
     SplitAccountUpdate, SubmitPaymentRequest, TokenRequest,
 };

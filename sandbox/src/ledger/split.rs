@@ -4,9 +4,9 @@
 use serde_json::{json, Value};
 
 use super::{require_successful, Ledger, Refusal};
-use crate::sandbox::codes;
-use crate::types::{EditSplitTransactionRequest, SplitAccountUpdate, SplitSettlement};
-use crate::{Decimal, Rupees};
+use crate::codes;
+use enkash::types::{EditSplitTransactionRequest, SplitAccountUpdate, SplitSettlement};
+use enkash::{Decimal, Rupees};
 
 /// A split (sub-merchant) account, as the sandbox keeps it.
 #[derive(Debug, Clone)]
