@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
-use crate::auth::{
-    Auth, Clock, Credentials, Fetcher, SharedTokens, SystemClock, TokenCache, TokenPolicy,
-};
+use crate::auth::{Auth, Clock, Fetcher, SharedTokens, SystemClock, TokenCache, TokenPolicy};
+use crate::credentials::Credentials;
 use crate::{AccessToken, Client, TokenError};
 
 /// The EnKash environments.
@@ -80,7 +79,7 @@ pub struct ClientBuilder {
     clock: Arc<dyn Clock>,
     retry_policy: crate::RetryPolicy,
     max_response_bytes: usize,
-    token_store: Option<Arc<dyn crate::TokenStore>>,
+    token_store: Option<Arc<dyn crate::store::TokenStore>>,
 }
 
 impl Client {
@@ -233,7 +232,7 @@ impl ClientBuilder {
     /// store's refresh lease and fetches for all, and the others wait for it. A store that is
     /// down, slow or answering garbage never fails a call: the process fetches for itself and
     /// tries the store again after a pause. What the store holds is sealed: see
-    /// [`TokenStore`](crate::TokenStore).
+    /// [`TokenStore`](crate::store::TokenStore).
     ///
     /// ```no_run
     /// # #[cfg(feature = "redis")]
@@ -246,7 +245,7 @@ impl ClientBuilder {
     ///     .build()?;
     /// # drop(client); Ok(()) }
     /// ```
-    pub fn token_store(mut self, store: impl crate::TokenStore) -> Self {
+    pub fn token_store(mut self, store: impl crate::store::TokenStore) -> Self {
         self.token_store = Some(Arc::new(store));
         self
     }
@@ -277,7 +276,7 @@ impl ClientBuilder {
         if let Some(problem) = self
             .token_store
             .as_deref()
-            .and_then(crate::auth::store_settings_problem)
+            .and_then(crate::store::settings_problem)
         {
             return Err(BuildError::InvalidTokenStore(problem));
         }
@@ -295,7 +294,7 @@ impl ClientBuilder {
         .map_err(|e| BuildError::Http(e.to_string()))?;
 
         let shared = self.token_store.map(|store| {
-            SharedTokens::new(store, crate::auth::Sealer::new(&credentials, &base_url))
+            SharedTokens::new(store, crate::store::Sealer::new(&credentials, &base_url))
         });
         let fetcher = Fetcher {
             client: Client::new_with_client(&base_url, http.clone(), Auth::token_endpoint_only()),

@@ -4,6 +4,7 @@
 mod auth;
 mod call;
 mod client;
+mod credentials;
 mod decimal;
 mod envelope;
 #[doc(hidden)]
@@ -12,20 +13,16 @@ mod generated;
 mod money;
 mod open_enums;
 mod secret;
+pub mod store;
 pub mod webhook;
 
-#[cfg(feature = "redis")]
-pub use auth::RedisTokenStore;
-pub use auth::{
-    AccessToken, Auth, Clock, Credentials, Lease, Publication, StoredToken, SystemClock,
-    TokenError, TokenErrorClass, TokenPolicy, TokenStore, TokenStoreError,
-};
+pub use auth::{AccessToken, Auth, Clock, SystemClock, TokenError, TokenPolicy};
 pub use call::{CallError, CallErrorKind, Payload, Recovery, RetryPolicy};
 pub use client::{BuildError, ClientBuilder, Environment};
+pub use credentials::Credentials;
 pub use decimal::{Decimal, ParseDecimalError};
 #[doc(hidden)]
 pub use envelope::ENVELOPE_SCHEMAS;
-pub use envelope::{ApiError, Envelope};
 pub use generated::{builder, Client, Error, ResponseValue};
 pub use money::{ParseRupeesError, ParseRupeesReason, Rupees};
 
@@ -35,3 +32,5 @@ pub mod types {
     pub use crate::open_enums::*;
 }
 pub use secret::SecretString;
+#[cfg(feature = "redis")]
+pub use store::RedisTokenStore;

@@ -9,7 +9,7 @@ use enkash::types::{
     Amount, CreateOrderRequest, Currency, OrderStatus, PaymentDetail, PaymentStatus, RefundRequest,
     RefundStatus, SettlementPayoutSearch, SubmitPaymentRequest,
 };
-use enkash::{ApiError, Client, Envelope, Rupees};
+use enkash::{CallError, Client, Payload, Rupees};
 use enkash_sandbox::{codes, Sandbox, DECLINED_VPA_SUFFIX};
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -71,15 +71,14 @@ async fn refund_of(
     transaction_id: &str,
     rupees: &str,
     request_id: &str,
-) -> Result<enkash::types::Refund, ApiError> {
+) -> Result<enkash::types::Refund, CallError> {
     client
         .refund_transaction()
         .transaction_id(transaction_id)
         .body(refund(rupees, request_id))
         .send()
         .await
-        .unwrap()
-        .into_payload()
+        .payload()
 }
 
 /// An order that must exist.
@@ -89,8 +88,7 @@ async fn order_of(client: &Client, order_id: &str) -> enkash::types::Order {
         .order_id(order_id)
         .send()
         .await
-        .unwrap()
-        .into_payload()
+        .payload()
         .unwrap()
 }
 
@@ -114,8 +112,7 @@ async fn order_payment_notification_refund_on_one_token() {
         .body(order_request("INV1001", "1499.50", Some(notify_url)))
         .send()
         .await
-        .unwrap()
-        .into_payload()
+        .payload()
         .unwrap();
     assert_eq!(order.status, Some(OrderStatus::Created));
     assert_eq!(order.merchant_order_id.as_deref(), Some("INV1001"));
@@ -132,8 +129,7 @@ async fn order_payment_notification_refund_on_one_token() {
         .body(payment)
         .send()
         .await
-        .unwrap()
-        .into_payload()
+        .payload()
         .unwrap();
     assert_eq!(transaction.status, Some(PaymentStatus::Success));
     let transaction_id = transaction.transaction_id.unwrap();
@@ -157,8 +153,7 @@ async fn order_payment_notification_refund_on_one_token() {
         .transaction_id(&notification.transaction_id)
         .send()
         .await
-        .unwrap()
-        .into_payload()
+        .payload()
         .unwrap();
     assert_eq!(confirmed.status, Some(PaymentStatus::Success));
     let paid = order_of(&client, &order_id).await;
@@ -189,8 +184,7 @@ async fn order_payment_notification_refund_on_one_token() {
                 .transaction_id(id)
                 .send()
                 .await
-                .unwrap()
-                .into_payload()
+                .payload()
                 .unwrap()
                 .status
         }
@@ -207,10 +201,7 @@ async fn order_payment_notification_refund_on_one_token() {
     assert!(
         matches!(
             too_much,
-            Err(ApiError::Refused {
-                code: codes::NOT_REFUNDABLE,
-                ..
-            })
+            Err(ref e) if e.response_code() == Some(codes::NOT_REFUNDABLE)
         ),
         "{too_much:?}"
     );
@@ -240,8 +231,10 @@ async fn refunds_beyond_the_paid_amount_are_refused_with_a_typed_error() {
     let id = transaction.transaction_id.unwrap();
     let refused = refund_of(&client, &id, "1499.51", "BIG").await;
     match refused {
-        Err(ApiError::Refused { code, message }) => {
-            assert_eq!(code, codes::REFUND_EXCEEDS_PAYMENT);
+        Err(error) => {
+            assert_eq!(error.response_code(), Some(codes::REFUND_EXCEEDS_PAYMENT));
+            assert_eq!(error.kind(), enkash::CallErrorKind::Refused, "{error}");
+            let message = error.to_string();
             assert!(
                 message.contains("exceeds the refundable 1499.50"),
                 "{message}"
@@ -255,10 +248,7 @@ async fn refunds_beyond_the_paid_amount_are_refused_with_a_typed_error() {
     assert!(
         matches!(
             reused,
-            Err(ApiError::Refused {
-                code: codes::REQUEST_ID_REUSED,
-                ..
-            })
+            Err(ref e) if e.response_code() == Some(codes::REQUEST_ID_REUSED)
         ),
         "{reused:?}"
     );
@@ -279,8 +269,7 @@ async fn a_declined_payment_leaves_the_order_payable_and_cannot_be_refunded() {
         .body(declined)
         .send()
         .await
-        .unwrap()
-        .into_payload()
+        .payload()
         .unwrap();
     assert_eq!(transaction.status, Some(PaymentStatus::Failed));
     let order = order_of(&client, order_id).await;
@@ -291,15 +280,11 @@ async fn a_declined_payment_leaves_the_order_payable_and_cannot_be_refunded() {
         .body(refund("1", "NOPE"))
         .send()
         .await
-        .unwrap()
-        .into_payload();
+        .payload();
     assert!(
         matches!(
             refund,
-            Err(ApiError::Refused {
-                code: codes::NOT_REFUNDABLE,
-                ..
-            })
+            Err(ref e) if e.response_code() == Some(codes::NOT_REFUNDABLE)
         ),
         "{refund:?}"
     );
@@ -315,23 +300,13 @@ async fn a_declined_payment_leaves_the_order_payable_and_cannot_be_refunded() {
         .body(retry.clone())
         .send()
         .await
-        .unwrap()
-        .into_payload()
+        .payload()
         .unwrap();
-    let again = client
-        .submit_payment()
-        .body(retry)
-        .send()
-        .await
-        .unwrap()
-        .into_payload();
+    let again = client.submit_payment().body(retry).send().await.payload();
     assert!(
         matches!(
             again,
-            Err(ApiError::Refused {
-                code: codes::ORDER_NOT_PAYABLE,
-                ..
-            })
+            Err(ref e) if e.response_code() == Some(codes::ORDER_NOT_PAYABLE)
         ),
         "{again:?}"
     );
@@ -372,8 +347,7 @@ async fn settlement_payouts_can_be_read_and_searched() {
         .settlement_payout_id("SP_SANDBOX_0001")
         .send()
         .await
-        .unwrap()
-        .into_payload()
+        .payload()
         .unwrap();
     assert_eq!(
         payout.total_sale_amount,
@@ -389,8 +363,7 @@ async fn settlement_payouts_can_be_read_and_searched() {
         .body(search)
         .send()
         .await
-        .unwrap()
-        .into_payload()
+        .payload()
         .unwrap();
     let ids: Vec<&str> = found
         .as_array()
@@ -420,8 +393,7 @@ async fn a_payment_is_split_between_active_split_accounts() {
         .body(update)
         .send()
         .await
-        .unwrap()
-        .into_payload()
+        .payload()
         .unwrap();
     assert_eq!(account["settlementCycle"], "T0");
     assert!(account.get("accessKey").is_none(), "the key is not echoed");
@@ -443,7 +415,7 @@ async fn a_payment_is_split_between_active_split_accounts() {
                 .edit_split_settlement()
                 .transaction_id(transaction_id)
                 .body(request);
-            sent.send().await.unwrap().into_payload()
+            sent.send().await.payload()
         }
     };
     let done = edit(Sandbox::SPLIT_ACCOUNT_ID.to_string(), "80.0")
@@ -455,10 +427,7 @@ async fn a_payment_is_split_between_active_split_accounts() {
     assert!(
         matches!(
             too_much,
-            Err(ApiError::Refused {
-                code: codes::SPLIT_EXCEEDS_PAYMENT,
-                ..
-            })
+            Err(ref e) if e.response_code() == Some(codes::SPLIT_EXCEEDS_PAYMENT)
         ),
         "{too_much:?}"
     );
@@ -468,10 +437,7 @@ async fn a_payment_is_split_between_active_split_accounts() {
     assert!(
         matches!(
             inactive,
-            Err(ApiError::Refused {
-                code: codes::UNKNOWN_SPLIT_ACCOUNT,
-                ..
-            })
+            Err(ref e) if e.response_code() == Some(codes::UNKNOWN_SPLIT_ACCOUNT)
         ),
         "{inactive:?}"
     );
@@ -480,8 +446,7 @@ async fn a_payment_is_split_between_active_split_accounts() {
         .split_account_detail_id("SAD_SANDBOX_INACTIVE")
         .send()
         .await
-        .unwrap()
-        .into_payload()
+        .payload()
         .unwrap();
     assert_eq!(activated["active"], true);
     edit("SAD_SANDBOX_INACTIVE".to_string(), "10.0")
@@ -498,8 +463,7 @@ async fn thirty_paise_refunded_in_three_dimes_is_exactly_refunded() {
         .body(order_request("INVDIMES", "0.30", None))
         .send()
         .await
-        .unwrap()
-        .into_payload()
+        .payload()
         .unwrap();
     let paid = order.amount.unwrap();
     assert_eq!(paid, Rupees::from_paise(30));
@@ -512,8 +476,7 @@ async fn thirty_paise_refunded_in_three_dimes_is_exactly_refunded() {
         })
         .send()
         .await
-        .unwrap()
-        .into_payload()
+        .payload()
         .unwrap();
     let id = transaction.transaction_id.unwrap();
 
@@ -529,8 +492,7 @@ async fn thirty_paise_refunded_in_three_dimes_is_exactly_refunded() {
         .transaction_id(&id)
         .send()
         .await
-        .unwrap()
-        .into_payload()
+        .payload()
         .unwrap()
         .status;
     assert_eq!(status, Some(PaymentStatus::Refunded));
@@ -538,10 +500,7 @@ async fn thirty_paise_refunded_in_three_dimes_is_exactly_refunded() {
     assert!(
         matches!(
             one_paisa_more,
-            Err(ApiError::Refused {
-                code: codes::NOT_REFUNDABLE,
-                ..
-            })
+            Err(ref e) if e.response_code() == Some(codes::NOT_REFUNDABLE)
         ),
         "{one_paisa_more:?}"
     );

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::clock::TestClock;
 use common::server::{TestServer, TokenReply, ACCESS_KEY};
-use enkash::{TokenError, TokenErrorClass, TokenPolicy};
+use enkash::{CallErrorKind, Payload, TokenError, TokenPolicy};
 use tokio::time::advance;
 
 /// One-hour tokens: refresh ahead 5 min, expiry margin 60 s.
@@ -169,10 +169,12 @@ async fn rejected_credentials_are_terminal_and_reported_with_code_and_message() 
         .order_id("ORD_1")
         .send()
         .await
+        .payload()
         .unwrap_err();
     assert_eq!(
-        TokenError::class_of(&call_error),
-        Some(TokenErrorClass::Rejected)
+        call_error.kind(),
+        CallErrorKind::Credentials,
+        "{call_error}"
     );
     assert_eq!(server.orders(), 0, "nothing is sent without a token");
 }
@@ -429,11 +431,9 @@ async fn a_token_endpoint_timeout_is_transient() {
         .order_id("ORD_1")
         .send()
         .await
+        .payload()
         .unwrap_err();
-    assert_eq!(
-        TokenError::class_of(&call),
-        Some(TokenErrorClass::Transient)
-    );
+    assert_eq!(call.kind(), CallErrorKind::TokenUnavailable, "{call}");
 }
 
 #[test]

@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::redis_server::RedisServer;
-use enkash::{Client, Lease, Payload, RedisTokenStore, TokenStore};
+use enkash::store::{Lease, TokenStore};
+use enkash::{Client, Payload, RedisTokenStore};
 use enkash_sandbox::Sandbox;
 
 /// Log lines written while the guard lives (this thread only: current-thread runtimes).

@@ -10,9 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::server::TestServer;
-use enkash::{
-    BuildError, Client, Lease, Payload, Publication, StoredToken, TokenStore, TokenStoreError,
-};
+use enkash::store::{Lease, Publication, StoredToken, TokenStore, TokenStoreError};
+use enkash::{BuildError, Client, Payload};
 use enkash_sandbox::Sandbox;
 use tokio::sync::broadcast;
 use tokio::time::Instant;

@@ -7,7 +7,7 @@ mod common;
 use common::server::TestServer;
 use enkash::types::{OrderResponse, OrderStatus, PaymentMode, PaymentStatus};
 use enkash::webhook::{parse_payment_link_webhook, parse_payment_notification, WebhookError};
-use enkash::{ApiError, Envelope};
+use enkash::{CallErrorKind, Payload, ResponseValue};
 use serde_json::json;
 
 #[tokio::test]
@@ -30,8 +30,7 @@ async fn an_unknown_order_status_and_new_fields_survive_a_real_call() {
         .order_id("ORD_1")
         .send()
         .await
-        .unwrap()
-        .into_payload()
+        .payload()
         .unwrap();
     assert_eq!(order.status, Some(OrderStatus::Unknown("ON_HOLD".into())));
     assert!(!order.status.as_ref().unwrap().is_known());
@@ -72,15 +71,28 @@ fn a_non_zero_response_code_is_an_api_error() {
         "response_code": 1001, "response_message": "Order is PAID"
     }))
     .unwrap();
+    let refused = answered(response).payload().unwrap_err();
     assert_eq!(
-        response.into_payload().unwrap_err(),
-        ApiError::Refused {
-            code: 1001,
-            message: "Order is PAID".into()
-        }
+        (refused.kind(), refused.response_code()),
+        (CallErrorKind::Refused, Some(1001))
     );
+    assert!(refused.to_string().contains("Order is PAID"), "{refused}");
     let empty: OrderResponse = serde_json::from_value(json!({"response_code": 0})).unwrap();
-    assert_eq!(empty.into_payload().unwrap_err(), ApiError::MissingPayload);
+    let empty = answered(empty).payload().unwrap_err();
+    assert_eq!(empty.kind(), CallErrorKind::Decode, "{empty}");
+    assert!(empty.outcome_unknown(), "{empty}");
+}
+
+/// A generated call's result for an HTTP 200 carrying `envelope` (the generated `send()`'s
+/// own result type, large error and all).
+#[allow(clippy::result_large_err)]
+fn answered<T>(envelope: T) -> Result<ResponseValue<T>, enkash::Error<enkash::types::ErrorBody>> {
+    let headers = reqwest::header::HeaderMap::new();
+    Ok(ResponseValue::new(
+        envelope,
+        reqwest::StatusCode::OK,
+        headers,
+    ))
 }
 
 #[test]

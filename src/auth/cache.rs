@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use super::fetch::Fetcher;
 use super::policy::instant_after;
-use super::store::SharedTokens;
+use super::shared::SharedTokens;
 use super::token::{Freshness, TokenState};
 use super::{AccessToken, Clock, TokenError, TokenPolicy};
 

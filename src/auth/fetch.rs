@@ -7,7 +7,8 @@ use reqwest::header::DATE;
 use tokio::time::Instant;
 
 use super::token::{Freshness, IssuedToken};
-use super::{AccessToken, Clock, Credentials, TokenError, TokenPolicy};
+use super::{AccessToken, Clock, TokenError, TokenPolicy};
+use crate::credentials::Credentials;
 use crate::types::{ErrorBody, TokenRequest, TokenResponse};
 
 /// Result codes documented as success (the docs show both).

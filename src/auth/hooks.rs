@@ -3,7 +3,7 @@
 
 use progenitor_client::{ClientHooks, OperationInfo};
 
-use super::{Auth, TokenError};
+use super::Auth;
 use crate::{Client, Error};
 
 /// The operation that issues tokens: it must not itself wait for a token.
@@ -31,7 +31,7 @@ impl ClientHooks<Auth> for Client {
             .inner
             .access_token()
             .await
-            .map_err(TokenError::into_call_error)?;
+            .map_err(|error| Error::Custom(crate::call::NoToken::encode(&error)))?;
         self.inner.authorize(request, &token);
         Ok(())
     }

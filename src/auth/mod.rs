@@ -3,12 +3,11 @@
 
 mod cache;
 mod clock;
-mod credentials;
 mod error;
 mod fetch;
 mod hooks;
 mod policy;
-mod store;
+mod shared;
 mod token;
 
 use std::fmt;
@@ -17,18 +16,14 @@ use std::sync::Arc;
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
 
 pub use clock::{Clock, SystemClock};
-pub use credentials::Credentials;
-pub use error::{TokenError, TokenErrorClass};
+pub use error::TokenError;
 pub use policy::TokenPolicy;
-#[cfg(feature = "redis")]
-pub use store::RedisTokenStore;
-pub use store::{Lease, Publication, StoredToken, TokenStore, TokenStoreError};
 pub use token::AccessToken;
 
 pub(crate) use cache::TokenCache;
 pub(crate) use fetch::Fetcher;
 pub(crate) use fetch::{judge as judge_token_response, Times as TokenTimes};
-pub(crate) use store::{settings_problem as store_settings_problem, Sealer, SharedTokens};
+pub(crate) use shared::SharedTokens;
 
 /// The header that carries the merchant's access key on every authenticated call.
 const MERCHANT_ACCESS_KEY: HeaderName = HeaderName::from_static("merchantaccesskey");

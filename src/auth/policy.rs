@@ -5,9 +5,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-/// The longest duration any setting may have: a year. Longer ones are configuration mistakes
-/// (`Duration::MAX` for "never"), and added to an instant they would overflow the clock.
-pub(crate) const LONGEST_SETTING: Duration = Duration::from_secs(365 * 24 * 3600);
+use crate::store::LONGEST_SETTING;
 
 /// Tuning for the token cache. The defaults suit the gateway; change them only with a reason.
 /// Every duration must be at most a year (and `max_lifetime` above zero):

@@ -15,4 +15,4 @@ pub use error::{CallError, CallErrorKind, Recovery};
 pub(crate) use exec::{execute, execute_token_request, CallSettings, DEFAULT_MAX_RESPONSE_BYTES};
 pub use payload::Payload;
 pub use policy::RetryPolicy;
-pub(crate) use tag::{CallTag, Ending};
+pub(crate) use tag::{CallTag, Ending, NoToken};

@@ -7,8 +7,9 @@ use serde::de::DeserializeOwned;
 
 use super::error::{CallError, CallErrorKind};
 use super::status::{self, Transport};
-use super::tag::{CallTag, Ending};
-use crate::{types, ApiError, Envelope, Error, ResponseValue, TokenError, TokenErrorClass};
+use super::tag::{CallTag, Ending, NoToken};
+use crate::envelope::{ApiError, Envelope};
+use crate::{types, Error, ResponseValue};
 
 /// Turns what a generated `send()` returns into the payload, or a [`CallError`] that covers every
 /// way the call can fail (token, network, HTTP status, `response_code`, unreadable body).
@@ -71,11 +72,9 @@ fn refused(refusal: ApiError) -> CallError {
 /// of a reply that did not decode.
 fn from_generated<T: DeserializeOwned>(error: Error<types::ErrorBody>) -> CallError {
     match error {
-        Error::Custom(message) => match TokenError::parse_call_error(&message) {
-            Some((TokenErrorClass::Rejected, text)) => {
-                CallError::new(CallErrorKind::Credentials, text)
-            }
-            Some((TokenErrorClass::Transient, text)) => {
+        Error::Custom(message) => match NoToken::decode(&message) {
+            Some((NoToken::Rejected, text)) => CallError::new(CallErrorKind::Credentials, text),
+            Some((NoToken::Unavailable, text)) => {
                 CallError::new(CallErrorKind::TokenUnavailable, text)
             }
             None => CallError::new(CallErrorKind::InvalidRequest, message),

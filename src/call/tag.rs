@@ -1,9 +1,11 @@
-//! How the exec hook tells `payload()` which operation a result belongs to and how the call
-//! went: the one channel through progenitor's types.
+//! Everything the hooks tell `payload()` through progenitor's types, in one place: which
+//! operation a result belongs to and how the call went ([`CallTag`]), and why a call had no
+//! token ([`NoToken`]).
 //!
-//! A generated call's result keeps little: a response's headers, or a `reqwest::Error`. So the
-//! tag travels in a local response header (`enkash-call`, added after the response arrived;
-//! never sent) or, on a transport error, in the error's URL fragment (requests never have one).
+//! A generated call's result keeps little: a response's headers, a `reqwest::Error`, or the
+//! text of an `Error::Custom`. So the tag travels in a local response header (`enkash-call`,
+//! added after the response arrived; never sent) or, on a transport error, in the error's URL
+//! fragment (requests never have one); a missing token travels as a prefixed `Error::Custom`.
 
 use std::time::Duration;
 
@@ -112,6 +114,37 @@ impl CallTag {
         let tag = Self::decode(url.fragment()?.strip_prefix(FRAGMENT)?);
         url.set_fragment(None);
         tag
+    }
+}
+
+/// Why the `pre` hook had no token for a call, as the `Error::Custom` it returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NoToken {
+    /// EnKash refused the credentials.
+    Rejected,
+    /// No token could be had right now.
+    Unavailable,
+}
+
+const REJECTED_PREFIX: &str = "enkash token rejected: ";
+const UNAVAILABLE_PREFIX: &str = "enkash token unavailable: ";
+
+impl NoToken {
+    /// The `Error::Custom` text for a token error: its class, then its own words.
+    pub fn encode(error: &crate::TokenError) -> String {
+        let prefix = match error.is_rejected() {
+            true => REJECTED_PREFIX,
+            false => UNAVAILABLE_PREFIX,
+        };
+        format!("{prefix}{error}")
+    }
+
+    /// The class and the token error's words, from such a text; `None` for any other text.
+    pub fn decode(text: &str) -> Option<(NoToken, &str)> {
+        if let Some(words) = text.strip_prefix(REJECTED_PREFIX) {
+            return Some((NoToken::Rejected, words));
+        }
+        Some((NoToken::Unavailable, text.strip_prefix(UNAVAILABLE_PREFIX)?))
     }
 }
 

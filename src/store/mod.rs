@@ -7,7 +7,6 @@
 //! never touches the store.
 
 mod seal;
-mod shared;
 
 #[cfg(feature = "redis")]
 mod redis;
@@ -19,10 +18,12 @@ use std::time::Duration;
 
 #[cfg(feature = "redis")]
 pub use self::redis::RedisTokenStore;
-pub(crate) use seal::Sealer;
+pub(crate) use seal::{random_owner_id, Sealed, Sealer};
 
-use super::policy::LONGEST_SETTING;
-pub(crate) use shared::SharedTokens;
+/// The longest duration any setting may have, the token policy's and the store's: a year.
+/// Longer ones are configuration mistakes (`Duration::MAX` for "never"), and added to an
+/// instant they would overflow the clock.
+pub(crate) const LONGEST_SETTING: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// A shared entry as a store holds it: sealed bytes and the time it has left to live.
 #[derive(Clone, PartialEq, Eq)]

@@ -8,12 +8,11 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::seal::{random_owner_id, Sealed, Sealer};
-use super::{Lease, TokenStore, TokenStoreError};
-use crate::auth::fetch::Fetcher;
-use crate::auth::policy::instant_after;
-use crate::auth::token::Freshness;
-use crate::auth::{AccessToken, TokenError};
+use super::fetch::Fetcher;
+use super::policy::instant_after;
+use super::token::Freshness;
+use super::{AccessToken, TokenError};
+use crate::store::{random_owner_id, Lease, Sealed, Sealer, TokenStore, TokenStoreError};
 
 /// The longest a waiter sleeps before reading the store again, even while the lease lives:
 /// a publication lost on the way (the store's notification channel reconnecting) costs at

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use super::super::Credentials;
+use crate::credentials::Credentials;
 use crate::SecretString;
 
 /// The first byte of every sealed value, so a later format can be told apart.
