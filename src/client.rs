@@ -296,8 +296,12 @@ impl ClientBuilder {
         let shared = self.token_store.map(|store| {
             SharedTokens::new(store, crate::store::Sealer::new(&credentials, &base_url))
         });
+        let token_path = crate::call::operations::find("generate_token")
+            .map(|operation| operation.path)
+            .ok_or_else(|| BuildError::Http("the spec has no generate_token".to_string()))?;
         let fetcher = Fetcher {
-            client: Client::new_with_client(&base_url, http.clone(), Auth::token_endpoint_only()),
+            http: http.clone(),
+            url: format!("{base_url}{token_path}"),
             credentials,
             policy: self.policy.clone(),
             clock: Arc::clone(&self.clock),

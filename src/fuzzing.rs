@@ -5,13 +5,10 @@
 
 use std::time::SystemTime;
 
-use crate::types;
 use crate::TokenPolicy;
 
 /// A token response with this status, optional `Date` header and body, turned into a token or
-/// a `TokenError` as a token refresh does. The typed result is built the way the generated
-/// `generate_token` builds it: 200 decodes a `TokenResponse`, 4xx/5xx an `ErrorBody`, anything
-/// else is an unexpected response.
+/// a `TokenError` exactly as a token refresh judges what it read.
 pub fn token_response(status: u16, date: Option<&str>, body: &[u8]) -> bool {
     let Ok(status) = reqwest::StatusCode::from_u16(status) else {
         return false;
@@ -20,25 +17,7 @@ pub fn token_response(status: u16, date: Option<&str>, body: &[u8]) -> bool {
     if let Some(date) = date.and_then(|d| reqwest::header::HeaderValue::from_str(d).ok()) {
         headers.insert(reqwest::header::DATE, date);
     }
-    // As the generated code does: decode, or keep the bytes with the decoder's error.
-    let invalid = |e| crate::Error::InvalidResponsePayload(body.to_vec().into(), e);
-    let result = match status.as_u16() {
-        200 => serde_json::from_slice::<types::TokenResponse>(body)
-            .map(|token| crate::ResponseValue::new(token, status, headers))
-            .map_err(invalid),
-        400..=599 => match serde_json::from_slice::<types::ErrorBody>(body) {
-            Ok(error) => Err(crate::Error::ErrorResponse(crate::ResponseValue::new(
-                error, status, headers,
-            ))),
-            Err(error) => Err(invalid(error)),
-        },
-        _ => {
-            let mut response = http::Response::new(body.to_vec());
-            *response.status_mut() = status;
-            *response.headers_mut() = headers;
-            Err(crate::Error::UnexpectedResponse(response.into()))
-        }
-    };
+    let result = crate::call::Attempt::answered(status, headers, body);
     let now = SystemTime::now();
     let times = crate::auth::TokenTimes {
         sent_at: tokio::time::Instant::now(),

@@ -10,14 +10,17 @@ mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;
 mod generated;
+mod hooks;
 mod money;
 mod open_enums;
+mod payload;
 mod secret;
+mod serde_problem;
 pub mod store;
 pub mod webhook;
 
 pub use auth::{AccessToken, Auth, Clock, SystemClock, TokenError, TokenPolicy};
-pub use call::{CallError, CallErrorKind, Payload, Recovery, RetryPolicy};
+pub use call::{CallError, CallErrorKind, Recovery, RetryPolicy};
 pub use client::{BuildError, ClientBuilder, Environment};
 pub use credentials::Credentials;
 pub use decimal::{Decimal, ParseDecimalError};
@@ -25,6 +28,7 @@ pub use decimal::{Decimal, ParseDecimalError};
 pub use envelope::ENVELOPE_SCHEMAS;
 pub use generated::{builder, Client, Error, ResponseValue};
 pub use money::{ParseRupeesError, ParseRupeesReason, Rupees};
+pub use payload::Payload;
 
 /// Types used as operation parameters and responses, generated from the spec.
 pub mod types {

@@ -1,24 +1,30 @@
-//! One token request through the generated `generate_token` operation, classified.
+//! One token request, sent by the token cache itself and classified. It does not go through the
+//! generated client: the hooks would then have to tell it apart from the calls it authorises.
 
 use std::sync::Arc;
 use std::time::Instant as StdInstant;
 
-use reqwest::header::DATE;
+use reqwest::header::{HeaderValue, DATE};
 use tokio::time::Instant;
 
 use super::token::{Freshness, IssuedToken};
 use super::{AccessToken, Clock, TokenError, TokenPolicy};
+use crate::call::{self, Attempt, Transport};
 use crate::credentials::Credentials;
 use crate::types::{ErrorBody, TokenRequest, TokenResponse};
 
 /// Result codes documented as success (the docs show both).
 const SUCCESS_CODES: [i32; 2] = [0, 200];
 
+/// The most a token response may hold: a token and a few fields, never megabytes.
+pub(crate) const TOKEN_RESPONSE_LIMIT: usize = 64 * 1024;
+
 /// Everything a refresh task needs; holds no reference to the cache.
 #[derive(Clone)]
 pub(crate) struct Fetcher {
-    /// A client for the token operation only (its hooks skip authentication for it).
-    pub client: crate::Client,
+    pub http: reqwest::Client,
+    /// The token endpoint: the base URL and the spec's path of `generate_token`.
+    pub url: String,
     pub credentials: Credentials,
     pub policy: TokenPolicy,
     pub clock: Arc<dyn Clock>,
@@ -79,21 +85,25 @@ impl Fetcher {
             access_key: self.credentials.access_key().clone(),
             secret_key: self.credentials.secret_key().clone(),
         };
-        let result = self
-            .client
-            .generate_token()
-            // The guide asks for an `API-Key` header without saying what it holds; third-party
-            // code sends the access key. The hooks mark it sensitive.
-            .api_key(self.credentials.access_key().expose_secret())
-            .body(body)
-            .send()
-            .await;
+        // The guide asks for an `API-Key` header without saying what it holds; third-party code
+        // sends the access key.
+        let mut api_key = HeaderValue::from_str(self.credentials.access_key().expose_secret())
+            .map_err(|_| TokenError::transient(None, "the access key is not a header value"))?;
+        api_key.set_sensitive(true);
+        let request = self
+            .http
+            .post(&self.url)
+            .header("API-Key", api_key)
+            .json(&body)
+            .build()
+            .map_err(|e| TokenError::transient(None, format!("the request failed: {e}")))?;
+        let attempt = call::send(&self.http, request, TOKEN_RESPONSE_LIMIT).await;
         let times = Times {
             sent_at,
             sent_at_wall,
             received_at_wall: self.clock.now(),
         };
-        judge(result, times, &self.policy)
+        judge(attempt, times, &self.policy)
     }
 }
 
@@ -105,18 +115,33 @@ pub(crate) struct Times {
 }
 
 /// What a token response amounts to: a token anchored to the local clocks, or why not.
+/// Messages never quote the response body: it may hold a token.
 pub(crate) fn judge(
-    result: Result<crate::ResponseValue<TokenResponse>, crate::Error<ErrorBody>>,
+    attempt: Attempt,
     times: Times,
     policy: &TokenPolicy,
 ) -> Result<AccessToken, TokenError> {
-    let response = result.map_err(classify)?;
-    let server_date = response
-        .headers()
+    let answer = match attempt {
+        Attempt::Failed(error) => return Err(failed(&error)),
+        Attempt::Answer(answer) => answer,
+    };
+    let status = answer.status.as_u16();
+    if answer.oversized {
+        return Err(TokenError::transient(
+            Some(status),
+            "the token response is larger than 64 KiB and was not read",
+        ));
+    }
+    if status != 200 {
+        return Err(refused(status, answer.body()));
+    }
+    let body: TokenResponse =
+        serde_json::from_slice(answer.body()).map_err(|e| not_json(Some(&e)))?;
+    let server_date = answer
+        .headers
         .get(DATE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| httpdate::parse_http_date(v).ok());
-    let body = response.into_inner();
 
     if let Some(code) = body.result_code.filter(|c| !SUCCESS_CODES.contains(c)) {
         return Err(TokenError::Rejected {
@@ -140,47 +165,34 @@ pub(crate) fn judge(
     )
 }
 
-/// Sorts a failed token call into rejected (terminal) or transient. Messages never quote the
-/// response body: it may hold a token.
-fn classify(error: crate::Error<ErrorBody>) -> TokenError {
-    use crate::Error as E;
-    match error {
-        E::ErrorResponse(response) => {
-            let status = response.status().as_u16();
-            let body = response.into_inner();
+/// A token request that got no answer.
+fn failed(error: &reqwest::Error) -> TokenError {
+    let kind = match Transport::of(error) {
+        Transport::Timeout => "timed out",
+        Transport::NotSent => "could not connect",
+        Transport::NotBuilt | Transport::Lost => "the request failed",
+    };
+    TokenError::transient(None, format!("{kind}: {error}"))
+}
+
+/// A token response with a status other than 200: an error body's words when it has one.
+fn refused(status: u16, body: &[u8]) -> TokenError {
+    if !(400..600).contains(&status) {
+        return classify_status(status, None, format!("unexpected HTTP {status}"));
+    }
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(body) => {
             let message = match body.result_message.or(body.response_message) {
                 Some(message) => format!("HTTP {status}: {message}"),
                 None => format!("HTTP {status}"),
             };
             classify_status(status, body.result_code.or(body.response_code), message)
         }
-        E::UnexpectedResponse(response) => {
-            let status = response.status().as_u16();
-            classify_status(status, None, format!("unexpected HTTP {status}"))
-        }
-        E::InvalidResponsePayload(_, e) => not_json(Some(&e)),
-        E::CommunicationError(mut e) | E::ResponseBodyError(mut e) | E::InvalidUpgrade(mut e) => {
-            let ending = crate::call::CallTag::take_from_error(&mut e).map(|tag| tag.ending);
-            if ending == Some(crate::call::Ending::Oversized) {
-                return TokenError::transient(
-                    Some(e.status().map_or(200, |s| s.as_u16())),
-                    "the token response is larger than 64 KiB and was not read",
-                );
-            }
-            if e.is_decode() && !e.is_timeout() {
-                let source = std::error::Error::source(&e);
-                return not_json(source.and_then(|s| s.downcast_ref::<serde_json::Error>()));
-            }
-            let kind = if e.is_timeout() {
-                "timed out"
-            } else if e.is_connect() {
-                "could not connect"
-            } else {
-                "the request failed"
-            };
-            TokenError::transient(e.status().map(|s| s.as_u16()), format!("{kind}: {e}"))
-        }
-        E::InvalidRequest(reason) | E::Custom(reason) => TokenError::transient(None, reason),
+        // Not EnKash's error (a proxy's page, say): nothing says the credentials were refused.
+        Err(_) => TokenError::transient(
+            Some(status),
+            format!("HTTP {status}, with a body that is not the documented JSON"),
+        ),
     }
 }
 

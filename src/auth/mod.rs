@@ -1,11 +1,10 @@
-//! Authentication: credentials, the token cache and the hooks that attach the token to every
-//! generated request.
+//! Authentication: the token cache, its token requests and its use of a fleet's token store,
+//! and [`Auth`], which puts the token and the access key on every call.
 
 mod cache;
 mod clock;
 mod error;
 mod fetch;
-mod hooks;
 mod policy;
 mod shared;
 mod token;
@@ -34,10 +33,9 @@ const MERCHANT_ACCESS_KEY: HeaderName = HeaderName::from_static("merchantaccessk
 /// [`Client::builder`](crate::Client::builder), never directly. `Debug` shows no secret.
 #[derive(Clone)]
 pub struct Auth {
-    /// `None` only in the internal client that calls the token endpoint itself.
-    cache: Option<Arc<TokenCache>>,
+    cache: Arc<TokenCache>,
     /// `merchantAccessKey: <access key>`, marked sensitive.
-    access_key: Option<HeaderValue>,
+    access_key: HeaderValue,
     /// How calls are made: retries, the retry budget, the response size limit.
     calls: Arc<crate::call::CallSettings>,
 }
@@ -49,57 +47,50 @@ impl Auth {
         calls: crate::call::CallSettings,
     ) -> Self {
         Self {
-            cache: Some(Arc::new(cache)),
-            access_key: Some(access_key),
+            cache: Arc::new(cache),
+            access_key,
             calls: Arc::new(calls),
         }
     }
 
-    /// For the client a refresh task uses: it only calls the token endpoint.
-    pub(crate) fn token_endpoint_only() -> Self {
-        Self {
-            cache: None,
-            access_key: None,
-            calls: Default::default(),
-        }
-    }
-
-    pub(crate) fn call_settings(&self) -> &crate::call::CallSettings {
-        &self.calls
-    }
-
     pub(crate) async fn access_token(&self) -> Result<AccessToken, TokenError> {
-        match &self.cache {
-            Some(cache) => cache.get().await,
-            None => Err(TokenError::Rejected {
-                status: None,
-                code: None,
-                message: "this client has no credentials".to_string(),
-            }),
-        }
+        self.cache.get().await
     }
 
     /// Adds both authentication headers to `request`.
     pub(crate) fn authorize(&self, request: &mut reqwest::Request, token: &AccessToken) {
         let headers = request.headers_mut();
         headers.insert(AUTHORIZATION, token.header().clone());
-        if let Some(access_key) = &self.access_key {
-            headers.insert(MERCHANT_ACCESS_KEY, access_key.clone());
+        headers.insert(MERCHANT_ACCESS_KEY, self.access_key.clone());
+    }
+}
+
+/// What the call loop asks of authentication, for each retry and each 401.
+impl crate::call::Authorize for Auth {
+    fn call_settings(&self) -> &crate::call::CallSettings {
+        &self.calls
+    }
+
+    async fn authorize(&self, request: &mut reqwest::Request) -> bool {
+        match self.access_token().await {
+            Ok(token) => {
+                Auth::authorize(self, request, &token);
+                true
+            }
+            Err(_) => false,
         }
     }
 
-    pub(crate) fn invalidate(&self, sent: &HeaderValue) {
-        if let Some(cache) = &self.cache {
-            cache.invalidate(sent);
-        }
+    fn invalidate(&self, sent: &HeaderValue) {
+        self.cache.invalidate(sent);
     }
 }
 
 impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Auth")
-            .field("credentials", &self.cache.as_ref().map(|_| "<redacted>"))
-            .field("policy", &self.cache.as_ref().map(|c| c.policy()))
+            .field("credentials", &"<redacted>")
+            .field("policy", self.cache.policy())
             .field("retry_policy", &self.calls.policy)
             .field("max_response_bytes", &self.calls.max_response_bytes)
             .finish()

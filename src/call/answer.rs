@@ -111,7 +111,28 @@ fn probe(status: StatusCode, body: &[u8]) -> Probe {
     }
 }
 
+impl Attempt {
+    /// An answer as if read from the wire, for the fuzz target that judges token responses.
+    pub(crate) fn answered(status: StatusCode, headers: HeaderMap, body: &[u8]) -> Attempt {
+        let body = bytes::Bytes::copy_from_slice(body);
+        Attempt::Answer(Box::new(Answer {
+            status,
+            version: reqwest::Version::HTTP_11,
+            url: "http://127.0.0.1/".parse().expect("a valid URL"),
+            headers,
+            probe: probe(status, &body),
+            body,
+            oversized: false,
+        }))
+    }
+}
+
 impl Answer {
+    /// The body as read (empty when it was over the limit).
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
     /// Whether the generated decoder would fail on this answer and lose its status and tag: an
     /// error status without an `ErrorBody`, or a success that is not JSON.
     pub fn unreadable(&self) -> bool {

@@ -5,21 +5,34 @@
 use std::time::{Duration, Instant};
 
 use progenitor_client::OperationInfo;
-use reqwest::header::AUTHORIZATION;
+use reqwest::header::{HeaderValue, AUTHORIZATION};
 use reqwest::StatusCode;
 use tracing::field::Empty;
 use tracing::Instrument;
 
 use super::answer::{self, Attempt, Probe};
 use super::operations;
-use super::payload::retry_after;
 use super::policy::{RetryBudget, RetryPolicy};
+use super::status::retry_after;
 use super::status::{self, Transport};
 use super::tag::{CallTag, Ending};
-use crate::Client;
 
-/// The most a token response may hold: a token and a few fields, never megabytes.
-pub(crate) const TOKEN_RESPONSE_LIMIT: usize = 64 * 1024;
+/// What the call loop needs from authentication, without knowing how it is done: the settings
+/// calls are made with, both headers on each retry, and dropping a token the gateway refused.
+pub(crate) trait Authorize: Sync {
+    /// How this client's calls are made.
+    fn call_settings(&self) -> &CallSettings;
+
+    /// Puts the current token (and the access key) on `request`; `false` when no token can be
+    /// had now.
+    fn authorize(
+        &self,
+        request: &mut reqwest::Request,
+    ) -> impl std::future::Future<Output = bool> + Send;
+
+    /// The gateway refused the token sent as `sent`: drop it, if it is still the current one.
+    fn invalidate(&self, sent: &HeaderValue);
+}
 
 /// How a client's calls are made, shared by its clones.
 #[derive(Debug)]
@@ -55,20 +68,10 @@ enum Transient {
     MayHaveArrived(&'static str),
 }
 
-/// The token request: sent once (the token cache decides when to ask again), its answer read
-/// within [`TOKEN_RESPONSE_LIMIT`].
-pub(crate) async fn execute_token_request(
-    client: &Client,
-    request: reqwest::Request,
-    info: &OperationInfo,
-) -> reqwest::Result<reqwest::Response> {
-    let attempt = answer::send(&client.client, request, TOKEN_RESPONSE_LIMIT).await;
-    finish(attempt, info.operation_id, 1, Ending::Plain).await
-}
-
 /// Runs `request` for `info`'s operation, retrying as the client's policy allows.
 pub(crate) async fn execute(
-    client: &Client,
+    http: &reqwest::Client,
+    auth: &impl Authorize,
     request: reqwest::Request,
     info: &OperationInfo,
 ) -> reqwest::Result<reqwest::Response> {
@@ -88,19 +91,20 @@ pub(crate) async fn execute(
         enkash.duration_ms = Empty,
     );
     let repeatable = operation.is_some_and(|o| o.idempotent);
-    attempts(client, request, info.operation_id, repeatable)
+    attempts(http, auth, request, info.operation_id, repeatable)
         .instrument(span)
         .await
 }
 
 async fn attempts(
-    client: &Client,
+    http: &reqwest::Client,
+    auth: &impl Authorize,
     mut request: reqwest::Request,
     operation_id: &'static str,
     repeatable: bool,
 ) -> reqwest::Result<reqwest::Response> {
     let started = Instant::now();
-    let settings = client.inner.call_settings();
+    let settings = auth.call_settings();
     let deadline = settings
         .policy
         .call_deadline()
@@ -116,7 +120,7 @@ async fn attempts(
         // A streaming body cannot be cloned; such a request is sent once.
         let spare = request.try_clone();
         let sent_token = request.headers().get(AUTHORIZATION).cloned();
-        let attempt = answer::send(&client.client, request, settings.max_response_bytes).await;
+        let attempt = answer::send(http, request, settings.max_response_bytes).await;
         let transient = transient(&attempt);
         match transient {
             Some(_) => settings.budget.record_failure(),
@@ -134,7 +138,7 @@ async fn attempts(
             let Some(sent_token) = sent_token.filter(|_| !replayed_401) else {
                 return done(attempt).await;
             };
-            client.inner.invalidate(&sent_token);
+            auth.invalidate(&sent_token);
             replayed_401 = true;
             tracing::info!(target: "enkash::call", reason = "401", attempt = count, delay_ms = 0, "retrying with a fresh token");
         } else {
@@ -174,12 +178,9 @@ async fn attempts(
             tokio::time::sleep(delay).await;
         }
         // Every attempt carries the token the cache holds now.
-        match client.inner.access_token().await {
-            Ok(token) => client.inner.authorize(&mut next, &token),
-            Err(_) => {
-                let ending = Ending::NoTokenForRetry;
-                return traced_finish(attempt, operation_id, count, started, ending).await;
-            }
+        if !auth.authorize(&mut next).await {
+            let ending = Ending::NoTokenForRetry;
+            return traced_finish(attempt, operation_id, count, started, ending).await;
         }
         request = next;
     }

@@ -1,18 +1,19 @@
 //! One call's life: the attempts the `exec` hook makes (the 401 replay is one case of them), the
-//! retry policy and the client-wide retry budget, the [`CallError`] a failed call becomes, and
-//! the tracing span (target `enkash::call`) that records it.
+//! retry policy and the client-wide retry budget, the [`CallError`] a failed call becomes, what
+//! travels back through progenitor's types, and the tracing span (target `enkash::call`) that
+//! records it. It knows nothing of tokens but the [`Authorize`] trait the token layer fulfils.
 
 mod answer;
 mod error;
 mod exec;
 pub(crate) mod operations;
-mod payload;
 mod policy;
 mod status;
 mod tag;
 
+pub(crate) use answer::{send, Attempt};
 pub use error::{CallError, CallErrorKind, Recovery};
-pub(crate) use exec::{execute, execute_token_request, CallSettings, DEFAULT_MAX_RESPONSE_BYTES};
-pub use payload::Payload;
+pub(crate) use exec::{execute, Authorize, CallSettings, DEFAULT_MAX_RESPONSE_BYTES};
 pub use policy::RetryPolicy;
+pub(crate) use status::{honours_retry_after, retry_after, Transport};
 pub(crate) use tag::{CallTag, Ending, NoToken};

@@ -1,6 +1,9 @@
 //! What an answer's HTTP status, or a request's transport failure, says about the request's
 //! fate: the one table the retry loop, `CallError` and the README's retry matrix agree on.
 
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::StatusCode;
 
 /// What a status says EnKash did with the request.
@@ -96,6 +99,19 @@ impl Transport {
     }
 }
 
+/// `Retry-After` in seconds or as an HTTP date.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(
+        date.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +130,25 @@ mod tests {
         ] {
             assert_eq!(Fate::of(status), Fate::MayHaveActed, "{status}");
         }
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let headers = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(RETRY_AFTER, value.parse().unwrap());
+            headers
+        };
+        assert_eq!(retry_after(&headers("3")), Some(Duration::from_secs(3)));
+        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(120));
+        let wait = retry_after(&headers(&later)).unwrap();
+        assert!(
+            wait > Duration::from_secs(100) && wait <= Duration::from_secs(120),
+            "{wait:?}"
+        );
+        let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(120));
+        assert_eq!(retry_after(&headers(&past)), Some(Duration::ZERO));
+        assert_eq!(retry_after(&headers("soon")), None);
+        assert_eq!(retry_after(&HeaderMap::new()), None);
     }
 }

@@ -1,13 +1,10 @@
 //! [`Payload`]: a generated call's result, turned into the payload or one [`CallError`].
 
-use std::time::{Duration, SystemTime};
-
-use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde::de::DeserializeOwned;
 
-use super::error::{CallError, CallErrorKind};
-use super::status::{self, Transport};
-use super::tag::{CallTag, Ending, NoToken};
+use crate::call::{
+    honours_retry_after, retry_after, CallError, CallErrorKind, CallTag, Ending, NoToken, Transport,
+};
 use crate::envelope::{ApiError, Envelope};
 use crate::{types, Error, ResponseValue};
 
@@ -121,7 +118,7 @@ fn from_generated<T: DeserializeOwned>(error: Error<types::ErrorBody>) -> CallEr
         Error::ErrorResponse(response) => {
             let tag = CallTag::of_headers(response.headers());
             let status = response.status();
-            let retry_after = status::honours_retry_after(status.as_u16())
+            let retry_after = honours_retry_after(status.as_u16())
                 .then(|| retry_after(response.headers()))
                 .flatten();
             let body = response.into_inner();
@@ -156,22 +153,9 @@ fn decode_problem<T: DeserializeOwned>(body: &[u8]) -> String {
         Err(error) => format!(
             "at `{}`: {}",
             error.path(),
-            crate::webhook::problem_without_values(error.inner())
+            crate::serde_problem::without_values(error.inner())
         ),
     }
-}
-
-/// `Retry-After` in seconds or as an HTTP date.
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let date = httpdate::parse_http_date(value).ok()?;
-    Some(
-        date.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
 }
 
 impl CallError {
@@ -194,30 +178,5 @@ impl CallError {
         self.operation = Some(tag.operation);
         self.attempts = tag.attempts;
         self
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retry_after_reads_seconds_and_http_dates() {
-        let headers = |value: &str| {
-            let mut headers = HeaderMap::new();
-            headers.insert(RETRY_AFTER, value.parse().unwrap());
-            headers
-        };
-        assert_eq!(retry_after(&headers("3")), Some(Duration::from_secs(3)));
-        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(120));
-        let wait = retry_after(&headers(&later)).unwrap();
-        assert!(
-            wait > Duration::from_secs(100) && wait <= Duration::from_secs(120),
-            "{wait:?}"
-        );
-        let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(120));
-        assert_eq!(retry_after(&headers(&past)), Some(Duration::ZERO));
-        assert_eq!(retry_after(&headers("soon")), None);
-        assert_eq!(retry_after(&HeaderMap::new()), None);
     }
 }
