@@ -11,6 +11,7 @@ pub mod fuzzing;
 mod generated;
 mod money;
 mod open_enums;
+pub mod requests;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 mod secret;
