@@ -15,6 +15,7 @@ pub mod requests;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 mod secret;
+pub mod serde_rupees_string;
 pub mod webhook;
 
 #[cfg(feature = "redis")]
