@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use enkash::types::{
-    Amount, CreateOrderRequest, Currency, CustomerInfo, PaymentDetail, PaymentStatus,
-    RefundRequest, SubmitPaymentRequest,
+    CreateOrderRequest, CustomerInfo, PaymentDetail, PaymentStatus, RefundRequest,
+    SubmitPaymentRequest,
 };
 use enkash::{Client, Payload, Rupees};
 use enkash_sandbox::Sandbox;
@@ -18,22 +18,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .credentials(sandbox.access_key(), sandbox.secret_key())
         .build()?;
 
-    // 1. The order: the merchant's id in, EnKash's id out. Money is exact `Rupees`, never f64.
+    // 1. The order: the merchant's id in (letters and digits only), EnKash's id out. Money is
+    //    exact `Rupees`, never f64. Every request below is one constructor (`::new`, checked
+    //    before sending: a zero amount or an id like "INV-2026-001" is an error naming the
+    //    field), then `with_...` for the optional fields.
     let kurta: Rupees = "749.75".parse()?;
     let total = kurta.checked_mul(2).ok_or("the order total overflows")?;
-    let request: CreateOrderRequest = CreateOrderRequest::builder()
-        .order_id("INV20261120001")
-        .amount(Amount {
-            value: total,
-            currency: Currency::Inr,
-        })
-        .description(Some("2 x cotton kurta".to_string()))
-        .customer_info(Some(CustomerInfo {
-            first_name: Some("Asha".into()),
-            email: Some("asha.verma@example.com".into()),
-            ..Default::default()
-        }))
-        .try_into()?;
+    let request = CreateOrderRequest::new("INV20261120001", total)?
+        .with_description("2 x cotton kurta")
+        .with_customer(
+            CustomerInfo::default()
+                .with_first_name("Asha")
+                .with_email("asha.verma@example.com"),
+        );
     let order = client.create_order().body(request).send().await.payload()?;
     // EnKash's id names the order from here on: without one there is nothing to pay.
     let order_id = order
@@ -45,17 +42,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         order.status, order.redirection_url
     );
 
-    // 2. The payment (UPI collect).
-    let payment_detail = PaymentDetail::Upi {
-        vpa: "asha.verma@okbank".parse()?,
-        account_number: None,
-        ifsc: None,
-    };
-    let payment = SubmitPaymentRequest {
-        order_id: order_id.clone(),
-        payment_detail,
-        split_settlement: None,
-    };
+    // 2. The payment (UPI collect), against EnKash's order id.
+    let payment = SubmitPaymentRequest::new(&order_id, PaymentDetail::upi("asha.verma@okbank")?)?;
     let transaction = client
         .submit_payment()
         .body(payment)
@@ -96,11 +84,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // 4. Refund one item. Reuse the request id when retrying, never a new one.
-    let refund = RefundRequest {
-        amount: kurta,
-        remarks: Some("one kurta returned".into()),
-        request_id: format!("RFND-{transaction_id}-1").parse()?,
-    };
+    let refund = RefundRequest::new(&format!("RFND-{transaction_id}-1"), kurta)?
+        .with_remarks("one kurta returned");
     let refund = client
         .refund_transaction()
         .transaction_id(&transaction_id)

@@ -12,9 +12,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use enkash::types::{
-    Amount, CreateOrderRequest, Currency, PaymentDetail, RefundRequest, SubmitPaymentRequest,
-};
+use enkash::types::{CreateOrderRequest, PaymentDetail, RefundRequest, SubmitPaymentRequest};
 use enkash::{Client, Environment, Payload, TokenPolicy};
 use enkash_sandbox::Sandbox;
 
@@ -179,13 +177,7 @@ fn show<T: std::fmt::Display>(value: &Option<T>) -> String {
 
 /// An order, paid by UPI and partly refunded: the calls a checkout makes.
 async fn order_flow(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
-    let order: CreateOrderRequest = CreateOrderRequest::builder()
-        .order_id("INVQUICKSTART1")
-        .amount(Amount {
-            value: "1499.50".parse()?,
-            currency: Currency::Inr,
-        })
-        .try_into()?;
+    let order = CreateOrderRequest::new("INVQUICKSTART1", "1499.50".parse()?)?;
     let order = client.create_order().body(order).send().await.payload()?;
     let order_id = order.order_id.ok_or("EnKash's answer has no order id")?;
     println!(
@@ -194,16 +186,7 @@ async fn order_flow(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
         show(&order.amount)
     );
 
-    let payment_detail = PaymentDetail::Upi {
-        vpa: "asha.verma@okbank".parse()?,
-        account_number: None,
-        ifsc: None,
-    };
-    let payment = SubmitPaymentRequest {
-        order_id: order_id.clone(),
-        payment_detail,
-        split_settlement: None,
-    };
+    let payment = SubmitPaymentRequest::new(&order_id, PaymentDetail::upi("asha.verma@okbank")?)?;
     let transaction = client
         .submit_payment()
         .body(payment)
@@ -225,11 +208,7 @@ async fn order_flow(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
         show(&order.status)
     );
 
-    let refund = RefundRequest {
-        amount: "499.50".parse()?,
-        remarks: None,
-        request_id: "QUICKSTART-R1".parse()?,
-    };
+    let refund = RefundRequest::new("QUICKSTART-R1", "499.50".parse()?)?;
     let refund = client
         .refund_transaction()
         .transaction_id(&transaction_id)

@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
-use enkash::types::{Amount, CreateOrderRequest, Currency, PaymentDetail, SubmitPaymentRequest};
+use enkash::types::{CreateOrderRequest, PaymentDetail, SubmitPaymentRequest};
 use enkash::webhook::{confirm_payment, parse_payment_notification, ConfirmError};
 use enkash::{Client, Payload, Rupees};
 use enkash_sandbox::Sandbox;
@@ -106,14 +106,7 @@ async fn new_order(
     price: Rupees,
     notify_url: &str,
 ) -> Result<String, Box<dyn std::error::Error>> {
-    let order: CreateOrderRequest = CreateOrderRequest::builder()
-        .order_id(merchant_order_id)
-        .amount(Amount {
-            value: price,
-            currency: Currency::Inr,
-        })
-        .notify_url(Some(notify_url.to_string()))
-        .try_into()?;
+    let order = CreateOrderRequest::new(merchant_order_id, price)?.with_notify_url(notify_url);
     let order = receiver.client.create_order().body(order).send().await;
     let order_id = order.payload()?.order_id.ok_or("EnKash gave no order id")?;
     receiver
@@ -126,13 +119,7 @@ async fn new_order(
 
 /// Pays an order by net banking; the transaction id.
 async fn pay(client: &Client, order_id: &str) -> Result<String, Box<dyn std::error::Error>> {
-    let payment = SubmitPaymentRequest {
-        order_id: order_id.to_string(),
-        payment_detail: PaymentDetail::NetBanking {
-            bank_code: "HDFC".to_string(),
-        },
-        split_settlement: None,
-    };
+    let payment = SubmitPaymentRequest::new(order_id, PaymentDetail::net_banking("HDFC"))?;
     let transaction = client
         .submit_payment()
         .body(payment)

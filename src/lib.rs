@@ -14,8 +14,10 @@ mod hooks;
 mod money;
 mod open_enums;
 mod payload;
+pub mod requests;
 mod secret;
 mod serde_problem;
+pub mod serde_rupees_string;
 pub mod store;
 pub mod webhook;
 

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use enkash::types::{Amount, CreateOrderRequest, Currency, PaymentDetail, PaymentStatus};
+use enkash::types::{CreateOrderRequest, PaymentDetail, PaymentStatus, SubmitPaymentRequest};
 use enkash::{CallError, CallErrorKind, Client, Payload, RetryPolicy, Rupees};
 use gateway::Command;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -139,13 +139,7 @@ async fn caller(client: Client, tally: Arc<Tally>, until: Instant, task: usize) 
 }
 
 async fn pay_a_new_order(client: &Client, tally: &Tally, merchant_id: &str) {
-    let order = CreateOrderRequest::builder()
-        .order_id(merchant_id)
-        .amount(Amount {
-            value: Rupees::from_paise(49_900),
-            currency: Currency::Inr,
-        });
-    let Ok(order) = CreateOrderRequest::try_from(order) else {
+    let Ok(order) = CreateOrderRequest::new(merchant_id, Rupees::from_paise(49_900)) else {
         return;
     };
     let created = client.create_order().body(order).send().await.payload();
@@ -161,18 +155,10 @@ async fn pay_a_new_order(client: &Client, tally: &Tally, merchant_id: &str) {
         },
         Err(error) => return tally.record(&error, true),
     };
-    let Ok(vpa) = "soak@okbank".parse() else {
+    let payment = PaymentDetail::upi("soak@okbank")
+        .and_then(|detail| SubmitPaymentRequest::new(&order_id, detail));
+    let Ok(payment) = payment else {
         return;
-    };
-    let payment_detail = PaymentDetail::Upi {
-        vpa,
-        account_number: None,
-        ifsc: None,
-    };
-    let payment = enkash::types::SubmitPaymentRequest {
-        order_id: order_id.clone(),
-        payment_detail,
-        split_settlement: None,
     };
     tally.calls.fetch_add(1, Ordering::Relaxed);
     if let Err(error) = client.submit_payment().body(payment).send().await.payload() {

@@ -1,0 +1,665 @@
+//! Building requests without guesswork: one expression per documented request, checked before
+//! anything is sent.
+//!
+//! The generated request types (`enkash::types::*`) are plain structs with public fields and
+//! progenitor builders. The constructors here sit beside them, on the same types, and do what
+//! those cannot: fill what only has one value (the currency is always `INR`), leave out the
+//! optional fields you did not ask for, and refuse before sending what EnKash would refuse or
+//! what can only be a mistake (an amount that is zero or negative, a merchant order id with a
+//! `-` in it), with a [`FieldError`] that names the field in the spec's spelling and says in
+//! words what is wrong.
+//!
+//! ```
+//! use enkash::types::{CreateOrderRequest, PaymentDetail, RefundRequest, SubmitPaymentRequest};
+//! use enkash::Rupees;
+//!
+//! let price: Rupees = "1499.50".parse()?;
+//! let order = CreateOrderRequest::new("INV20261120001", price)?
+//!     .with_description("2 x cotton kurta")
+//!     .with_notify_url("https://shop.example.com/hooks/enkash");
+//! let payment = SubmitPaymentRequest::new("ORD_01JD8Z6Q4K2M7N9P3R5T", PaymentDetail::upi("asha.verma@okbank")?)?;
+//! let refund = RefundRequest::new("RFND20261121001", "499.50".parse()?)?.with_remarks("one kurta returned");
+//!
+//! // Refused before anything is sent, saying which field and why:
+//! let err = CreateOrderRequest::new("INV-2026-001", price).unwrap_err();
+//! assert_eq!(err.field(), "orderId");
+//! assert_eq!(
+//!     err.to_string(),
+//!     "orderId must be letters and digits only (A-Z, a-z, 0-9): INV-2026-001 has '-'"
+//! );
+//! assert!(RefundRequest::new("RFND20261121002", Rupees::ZERO).is_err());
+//! # let _ = (order, payment, refund);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Every field stays public, so anything these constructors do not cover (restricted payment
+//! options, custom parameters, TPV details on an order) is set on the value they return.
+
+use std::fmt;
+
+use crate::types::{
+    Amount, CreateOrderRequest, CreateOrderRequestOrderId, Currency, CustomerInfo, PaymentDetail,
+    PaymentDetailVpa, RefundRequest, RefundRequestRequestId, SplitSettlement, SubmitPaymentRequest,
+};
+use crate::{Rupees, SecretString};
+
+/// A request field that cannot be sent as given: which field (as the spec spells it) and what
+/// is wrong with it, in words.
+///
+/// Returned by the request constructors in this module ([`CreateOrderRequest::new`],
+/// [`SubmitPaymentRequest::new`], [`RefundRequest::new`], [`PaymentDetail::upi`], ...) before
+/// anything is sent. The message quotes a merchant order id or an amount where that helps
+/// (neither is a secret), and never a card field, an account number or a UPI address.
+///
+/// ```
+/// use enkash::types::RefundRequest;
+///
+/// let err = RefundRequest::new("RFND20261121001", "-5".parse()?).unwrap_err();
+/// assert_eq!(err.field(), "amount");
+/// assert_eq!(
+///     err.to_string(),
+///     "amount must be more than zero (at least 0.01 rupees): -5.00 given"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field} {problem}")]
+pub struct FieldError {
+    field: &'static str,
+    problem: String,
+}
+
+impl FieldError {
+    fn new(field: &'static str, problem: impl Into<String>) -> FieldError {
+        FieldError {
+            field,
+            problem: problem.into(),
+        }
+    }
+
+    /// The field, as the spec (and the JSON body) spells it: `orderId`, `amount.value`,
+    /// `paymentDetail.vpa`, `splitSettlement.splitSettlementDetails`...
+    pub fn field(&self) -> &'static str {
+        self.field
+    }
+
+    /// What is wrong with it, in words (the message without the field's name).
+    pub fn problem(&self) -> &str {
+        &self.problem
+    }
+}
+
+/// The spec's bound on every request amount: at most Rs 1,000,000,000 (`maximum: 1000000000`).
+const MAX_REQUEST_AMOUNT: Rupees = Rupees::from_paise(100_000_000_000);
+
+/// An amount a request may carry: more than zero and within the spec's maximum.
+fn positive_amount(field: &'static str, amount: Rupees) -> Result<Rupees, FieldError> {
+    if !amount.is_positive() {
+        return Err(FieldError::new(
+            field,
+            format!("must be more than zero (at least 0.01 rupees): {amount} given"),
+        ));
+    }
+    if amount > MAX_REQUEST_AMOUNT {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "must be at most {MAX_REQUEST_AMOUNT} rupees (the spec's maximum): {amount} given"
+            ),
+        ));
+    }
+    Ok(amount)
+}
+
+/// A required text that must not be empty.
+fn not_empty(field: &'static str, value: &str, what: &str) -> Result<(), FieldError> {
+    if value.is_empty() {
+        return Err(FieldError::new(field, format!("is empty: give {what}")));
+    }
+    Ok(())
+}
+
+/// Only Indian rupees are documented, so an amount of [`Rupees`] is all an [`Amount`] needs.
+///
+/// ```
+/// use enkash::types::{Amount, Currency};
+///
+/// let amount = Amount::from(enkash::Rupees::from_paise(149_950));
+/// assert_eq!(amount.currency, Currency::Inr);
+/// assert_eq!(amount.value.to_string(), "1499.50");
+/// ```
+impl From<Rupees> for Amount {
+    fn from(value: Rupees) -> Amount {
+        Amount {
+            value,
+            currency: Currency::Inr,
+        }
+    }
+}
+
+/// Why a merchant order id is refused, in words: empty, or the first character that is not
+/// an ASCII letter or digit.
+fn merchant_order_id(order_id: &str) -> Result<CreateOrderRequestOrderId, FieldError> {
+    const FIELD: &str = "orderId";
+    not_empty(
+        FIELD,
+        order_id,
+        "your own id for the order, letters and digits only (A-Z, a-z, 0-9)",
+    )?;
+    if let Some(bad) = order_id.chars().find(|c| !c.is_ascii_alphanumeric()) {
+        return Err(FieldError::new(
+            FIELD,
+            format!(
+                "must be letters and digits only (A-Z, a-z, 0-9): {order_id} has {}",
+                show_char(bad)
+            ),
+        ));
+    }
+    // The generated type checks the spec's pattern, `^[A-Za-z0-9]+$`: the same rule, so this
+    // cannot fail after the check above; if the spec ever tightens it, say so in words.
+    order_id.parse().map_err(|e| {
+        FieldError::new(
+            FIELD,
+            format!("is not a valid merchant order id for the spec ({e})"),
+        )
+    })
+}
+
+/// A character for a message: `'-'`, `' '`, `'\t'`.
+fn show_char(c: char) -> String {
+    format!("{c:?}")
+}
+
+impl CreateOrderRequest {
+    /// An order for `amount` under your own id, with nothing else set: one expression for the
+    /// documented "Create Order" request.
+    ///
+    /// `order_id` is **your** id for the order (an invoice number, say): letters and digits
+    /// only (A-Z, a-z, 0-9), unique per order. It is not the `orderId` that `submit_payment`
+    /// and `get_order_status` take: those take EnKash's id, returned in the answer's
+    /// `orderId`. `amount` must be more than zero and at most Rs 1,000,000,000 (the spec's
+    /// bounds); the currency is `INR`, the only one documented.
+    ///
+    /// # Errors
+    ///
+    /// A [`FieldError`] for `orderId` (empty, or a character other than a letter or digit,
+    /// named in the message) or `amount.value` (zero, negative or beyond the maximum).
+    ///
+    /// ```
+    /// use enkash::types::CreateOrderRequest;
+    ///
+    /// let order = CreateOrderRequest::new("INV20261120001", "1499.50".parse()?)?
+    ///     .with_description("2 x cotton kurta")
+    ///     .with_notify_url("https://shop.example.com/hooks/enkash")
+    ///     .with_return_url("https://shop.example.com/checkout/return");
+    /// assert_eq!(order.amount.value.to_string(), "1499.50");
+    ///
+    /// let err = CreateOrderRequest::new("INV20261120002", "0".parse()?).unwrap_err();
+    /// assert_eq!(err.field(), "amount.value");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(order_id: &str, amount: Rupees) -> Result<CreateOrderRequest, FieldError> {
+        Ok(CreateOrderRequest {
+            order_id: merchant_order_id(order_id)?,
+            amount: positive_amount("amount.value", amount)?.into(),
+            custom_parameters: Default::default(),
+            customer_info: None,
+            description: None,
+            notify_url: None,
+            payment_detail: None,
+            restricted_payment_options: None,
+            return_url: None,
+        })
+    }
+
+    /// What the order is for (`description`).
+    pub fn with_description(mut self, description: impl Into<String>) -> CreateOrderRequest {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Where EnKash posts a payment notification for each payment attempt (`notifyUrl`).
+    /// Confirm every notification with [`crate::webhook::confirm_payment`].
+    pub fn with_notify_url(mut self, url: impl Into<String>) -> CreateOrderRequest {
+        self.notify_url = Some(url.into());
+        self
+    }
+
+    /// Where the customer's browser is sent after paying (`returnUrl`).
+    pub fn with_return_url(mut self, url: impl Into<String>) -> CreateOrderRequest {
+        self.return_url = Some(url.into());
+        self
+    }
+
+    /// Who is paying (`customerInfo`).
+    ///
+    /// ```
+    /// use enkash::types::{CreateOrderRequest, CustomerInfo};
+    ///
+    /// let order = CreateOrderRequest::new("INV20261120001", "1499.50".parse()?)?.with_customer(
+    ///     CustomerInfo::default()
+    ///         .with_first_name("Asha")
+    ///         .with_email("asha.verma@example.com"),
+    /// );
+    /// # let _ = order;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_customer(mut self, customer: CustomerInfo) -> CreateOrderRequest {
+        self.customer_info = Some(customer);
+        self
+    }
+
+    /// One free key/value pair, echoed back in order responses (`customParameters`).
+    pub fn with_custom_parameter(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> CreateOrderRequest {
+        self.custom_parameters.insert(key.into(), value.into());
+        self
+    }
+}
+
+impl CustomerInfo {
+    /// The customer's first name (`firstName`).
+    pub fn with_first_name(mut self, first_name: impl Into<String>) -> CustomerInfo {
+        self.first_name = Some(first_name.into());
+        self
+    }
+
+    /// The customer's last name (`lastName`).
+    pub fn with_last_name(mut self, last_name: impl Into<String>) -> CustomerInfo {
+        self.last_name = Some(last_name.into());
+        self
+    }
+
+    /// The customer's email address (`email`).
+    pub fn with_email(mut self, email: impl Into<String>) -> CustomerInfo {
+        self.email = Some(email.into());
+        self
+    }
+
+    /// The customer's phone number (`phoneNumber`).
+    pub fn with_phone_number(mut self, phone_number: impl Into<String>) -> CustomerInfo {
+        self.phone_number = Some(phone_number.into());
+        self
+    }
+}
+
+impl SubmitPaymentRequest {
+    /// A payment of the order EnKash knows as `order_id`, by `payment_detail`: one expression
+    /// for the documented "Submit Payment Request".
+    ///
+    /// `order_id` is **EnKash's** id for the order, the `orderId` in `create_order`'s answer,
+    /// not your own. The amount paid is the order's; this request carries none.
+    ///
+    /// # Errors
+    ///
+    /// A [`FieldError`] for an empty `orderId`.
+    ///
+    /// ```
+    /// use enkash::types::{PaymentDetail, SubmitPaymentRequest};
+    ///
+    /// let payment = SubmitPaymentRequest::new(
+    ///     "ORD_01JD8Z6Q4K2M7N9P3R5T",
+    ///     PaymentDetail::upi("asha.verma@okbank")?,
+    /// )?;
+    /// assert!(payment.split_settlement.is_none());
+    /// assert_eq!(SubmitPaymentRequest::new("", PaymentDetail::net_banking("HDFC")).unwrap_err().field(), "orderId");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(
+        order_id: impl Into<String>,
+        payment_detail: PaymentDetail,
+    ) -> Result<SubmitPaymentRequest, FieldError> {
+        let order_id = order_id.into();
+        not_empty(
+            "orderId",
+            &order_id,
+            "EnKash's id for the order (the orderId in create_order's answer)",
+        )?;
+        Ok(SubmitPaymentRequest {
+            order_id,
+            payment_detail,
+            split_settlement: None,
+        })
+    }
+
+    /// Divide the payment between split accounts (`splitSettlement`).
+    ///
+    /// # Errors
+    ///
+    /// A [`FieldError`] for `splitSettlement.splitSettlementDetails` when there is no share,
+    /// or a share is zero or negative (a `FLAT` share is also bounded by the spec's maximum
+    /// amount). That the shares fit the payment is EnKash's to check.
+    ///
+    /// ```
+    /// use enkash::types::{FlatSplitShare, PaymentDetail, SplitSettlement, SubmitPaymentRequest};
+    ///
+    /// let share = |value: &str| -> Result<FlatSplitShare, enkash::ParseRupeesError> {
+    ///     Ok(FlatSplitShare { label: None, split_account_id: "SAD_01JD8Z9".into(), value: value.parse()? })
+    /// };
+    /// let payment = SubmitPaymentRequest::new("ORD_01JD8Z6Q4K2M7N9P3R5T", PaymentDetail::net_banking("HDFC"))?
+    ///     .with_split_settlement(SplitSettlement::Flat(vec![share("100")?]))?;
+    /// # let _ = payment;
+    /// let refused = SubmitPaymentRequest::new("ORD_01JD8Z6Q4K2M7N9P3R5T", PaymentDetail::net_banking("HDFC"))?
+    ///     .with_split_settlement(SplitSettlement::Flat(vec![share("0")?]));
+    /// assert!(refused.is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_split_settlement(
+        mut self,
+        split: SplitSettlement,
+    ) -> Result<SubmitPaymentRequest, FieldError> {
+        const FIELD: &str = "splitSettlement.splitSettlementDetails";
+        let shares = match &split {
+            SplitSettlement::Flat(shares) => {
+                for (i, share) in shares.iter().enumerate() {
+                    positive_amount(FIELD, share.value).map_err(|e| {
+                        FieldError::new(FIELD, format!("share {}: {}", i + 1, e.problem))
+                    })?;
+                }
+                shares.len()
+            }
+            SplitSettlement::Percentage(shares) => {
+                if let Some(i) = shares.iter().position(|share| !share.value.is_positive()) {
+                    return Err(FieldError::new(
+                        FIELD,
+                        format!("share {}: a percentage must be more than zero", i + 1),
+                    ));
+                }
+                shares.len()
+            }
+        };
+        if shares == 0 {
+            return Err(FieldError::new(
+                FIELD,
+                "is empty: give at least one share (or send no split)",
+            ));
+        }
+        self.split_settlement = Some(split);
+        Ok(self)
+    }
+}
+
+impl RefundRequest {
+    /// A refund of `amount` under your own refund id: one expression for the documented
+    /// "Refund" request (sent with `refund_transaction().transaction_id(..)`).
+    ///
+    /// `request_id` is your unique id for this refund: keep it with the refund and reuse it,
+    /// unchanged, if you must send the same refund again (see "When the outcome is unknown" in
+    /// the crate's documentation). `amount` must be more than zero and at most
+    /// Rs 1,000,000,000; that it is at most what remains unrefunded is EnKash's to check.
+    ///
+    /// # Errors
+    ///
+    /// A [`FieldError`] for an empty `requestId` or an `amount` that is zero, negative or
+    /// beyond the maximum.
+    ///
+    /// ```
+    /// use enkash::types::RefundRequest;
+    ///
+    /// let refund = RefundRequest::new("RFND20261121001", "499.50".parse()?)?
+    ///     .with_remarks("one kurta returned");
+    /// assert_eq!(refund.amount.to_string(), "499.50");
+    /// assert_eq!(RefundRequest::new("", "1".parse()?).unwrap_err().field(), "requestId");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(request_id: &str, amount: Rupees) -> Result<RefundRequest, FieldError> {
+        const FIELD: &str = "requestId";
+        not_empty(FIELD, request_id, "your own unique id for this refund")?;
+        let request_id: RefundRequestRequestId = request_id.parse().map_err(|e| {
+            FieldError::new(FIELD, format!("is not a valid refund request id ({e})"))
+        })?;
+        Ok(RefundRequest {
+            amount: positive_amount("amount", amount)?,
+            remarks: None,
+            request_id,
+        })
+    }
+
+    /// Why the refund is made (`remarks`).
+    pub fn with_remarks(mut self, remarks: impl Into<String>) -> RefundRequest {
+        self.remarks = Some(remarks.into());
+        self
+    }
+}
+
+/// A card for [`PaymentDetail::credit_card`] and the other card modes: number, security code
+/// and expiry (`MM/YY`), optionally the holder's name. Every part is a [`SecretString`]: card
+/// data never shows in `Debug`, and sending it makes you subject to PCI DSS.
+///
+/// ```
+/// use enkash::requests::Card;
+/// use enkash::types::PaymentDetail;
+///
+/// let card = Card::new("4111111111111111", "123", "12/29")?.with_holder_name("ASHA VERMA");
+/// let detail = PaymentDetail::credit_card(card);
+/// assert!(!format!("{detail:?}").contains("4111"));
+///
+/// let err = Card::new("4111111111111111", "123", "13/29").unwrap_err();
+/// assert_eq!(err.field(), "paymentDetail.expiry");
+/// # Ok::<(), enkash::requests::FieldError>(())
+/// ```
+#[derive(Clone)]
+pub struct Card {
+    number: SecretString,
+    cvv: SecretString,
+    expiry: SecretString,
+    holder_name: Option<SecretString>,
+}
+
+impl fmt::Debug for Card {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Card(<redacted>)")
+    }
+}
+
+impl Card {
+    /// A card with its number, security code and expiry.
+    ///
+    /// # Errors
+    ///
+    /// A [`FieldError`] for an empty `paymentDetail.cardNumber` or `paymentDetail.cvv`, or a
+    /// `paymentDetail.expiry` that is not `MM/YY` (the form the spec's description gives). The
+    /// message never repeats the value.
+    pub fn new(
+        number: impl Into<SecretString>,
+        cvv: impl Into<SecretString>,
+        expiry: impl Into<SecretString>,
+    ) -> Result<Card, FieldError> {
+        let (number, cvv, expiry) = (number.into(), cvv.into(), expiry.into());
+        not_empty(
+            "paymentDetail.cardNumber",
+            number.expose_secret(),
+            "the card number",
+        )?;
+        not_empty(
+            "paymentDetail.cvv",
+            cvv.expose_secret(),
+            "the card's security code",
+        )?;
+        if !is_mm_yy(expiry.expose_secret()) {
+            return Err(FieldError::new(
+                "paymentDetail.expiry",
+                "must be MM/YY: a month 01 to 12, a slash, the year's last two digits (like 12/29)",
+            ));
+        }
+        Ok(Card {
+            number,
+            cvv,
+            expiry,
+            holder_name: None,
+        })
+    }
+
+    /// The name on the card (`cardHolderName`).
+    pub fn with_holder_name(mut self, name: impl Into<SecretString>) -> Card {
+        self.holder_name = Some(name.into());
+        self
+    }
+}
+
+/// The customer's UPI address, or why not (never repeating it).
+fn upi_address(vpa: &str) -> Result<PaymentDetailVpa, FieldError> {
+    const FIELD: &str = "paymentDetail.vpa";
+    not_empty(
+        FIELD,
+        vpa,
+        "the customer's UPI address, like asha.verma@okbank",
+    )?;
+    vpa.parse()
+        .map_err(|e| FieldError::new(FIELD, format!("is not a UPI address ({e})")))
+}
+
+/// `^(0[1-9]|1[0-2])/[0-9]{2}$`
+fn is_mm_yy(expiry: &str) -> bool {
+    let b = expiry.as_bytes();
+    b.len() == 5
+        && b[2] == b'/'
+        && b.iter()
+            .enumerate()
+            .all(|(i, d)| i == 2 || d.is_ascii_digit())
+        && matches!((b[0], b[1]), (b'0', b'1'..=b'9') | (b'1', b'0'..=b'2'))
+}
+
+impl PaymentDetail {
+    /// A UPI collect payment from the customer's UPI address (`paymentMode: UPI`).
+    ///
+    /// # Errors
+    ///
+    /// A [`FieldError`] for an empty `paymentDetail.vpa`.
+    ///
+    /// ```
+    /// use enkash::types::PaymentDetail;
+    ///
+    /// let detail = PaymentDetail::upi("asha.verma@okbank")?;
+    /// assert!(matches!(detail, PaymentDetail::Upi { account_number: None, ifsc: None, .. }));
+    /// assert_eq!(PaymentDetail::upi("").unwrap_err().field(), "paymentDetail.vpa");
+    /// # Ok::<(), enkash::requests::FieldError>(())
+    /// ```
+    pub fn upi(vpa: impl AsRef<str>) -> Result<PaymentDetail, FieldError> {
+        Ok(PaymentDetail::Upi {
+            vpa: upi_address(vpa.as_ref())?,
+            account_number: None,
+            ifsc: None,
+        })
+    }
+
+    /// A third-party-validated (TPV) UPI payment: from the UPI address `vpa`, and only from
+    /// the bank account `account_number` (9 to 36 characters) at the branch `ifsc`.
+    ///
+    /// # Errors
+    ///
+    /// A [`FieldError`] for an empty `paymentDetail.vpa`, a `paymentDetail.accountNumber`
+    /// that is not 9 to 36 characters, or a `paymentDetail.ifsc` that is not an IFSC code. The
+    /// message never repeats the UPI address or the account number.
+    ///
+    /// ```
+    /// use enkash::types::PaymentDetail;
+    ///
+    /// let detail = PaymentDetail::upi_tpv("asha.verma@okbank", "123456789012", "HDFC0001234")?;
+    /// # let _ = detail;
+    /// let err = PaymentDetail::upi_tpv("asha.verma@okbank", "123456789012", "hdfc1234").unwrap_err();
+    /// assert_eq!(err.field(), "paymentDetail.ifsc");
+    /// # Ok::<(), enkash::requests::FieldError>(())
+    /// ```
+    pub fn upi_tpv(
+        vpa: impl AsRef<str>,
+        account_number: impl AsRef<str>,
+        ifsc: impl AsRef<str>,
+    ) -> Result<PaymentDetail, FieldError> {
+        let vpa = upi_address(vpa.as_ref())?;
+        let account_number = account_number.as_ref();
+        let length = account_number.chars().count();
+        let account_number = account_number.parse().map_err(|_| {
+            FieldError::new(
+                "paymentDetail.accountNumber",
+                format!("must be 9 to 36 characters: it has {length}"),
+            )
+        })?;
+        let ifsc = ifsc.as_ref().parse().map_err(|_| {
+            FieldError::new(
+                "paymentDetail.ifsc",
+                "must be an IFSC code: four capital letters, a 0, then six capital letters or \
+                 digits (like HDFC0001234)",
+            )
+        })?;
+        Ok(PaymentDetail::Upi {
+            vpa,
+            account_number: Some(account_number),
+            ifsc: Some(ifsc),
+        })
+    }
+
+    /// A credit card payment (`paymentMode: CREDIT_CARD`).
+    pub fn credit_card(card: Card) -> PaymentDetail {
+        PaymentDetail::CreditCard {
+            card_holder_name: card.holder_name,
+            card_number: card.number,
+            cvv: card.cvv,
+            expiry: card.expiry,
+        }
+    }
+
+    /// A debit card payment (`paymentMode: DEBIT_CARD`).
+    pub fn debit_card(card: Card) -> PaymentDetail {
+        PaymentDetail::DebitCard {
+            card_holder_name: card.holder_name,
+            card_number: card.number,
+            cvv: card.cvv,
+            expiry: card.expiry,
+        }
+    }
+
+    /// A prepaid card payment (`paymentMode: PREPAID_CARD`).
+    pub fn prepaid_card(card: Card) -> PaymentDetail {
+        PaymentDetail::PrepaidCard {
+            card_holder_name: card.holder_name,
+            card_number: card.number,
+            cvv: card.cvv,
+            expiry: card.expiry,
+        }
+    }
+
+    /// A corporate card payment (`paymentMode: CORPORATE_CARD`).
+    pub fn corporate_card(card: Card) -> PaymentDetail {
+        PaymentDetail::CorporateCard {
+            card_holder_name: card.holder_name,
+            card_number: card.number,
+            cvv: card.cvv,
+            expiry: card.expiry,
+        }
+    }
+
+    /// A net-banking payment from the bank `bank_code` names (`paymentMode: NET_BANKING`).
+    ///
+    /// ```
+    /// let detail = enkash::types::PaymentDetail::net_banking("HDFC");
+    /// # let _ = detail;
+    /// ```
+    pub fn net_banking(bank_code: impl Into<String>) -> PaymentDetail {
+        PaymentDetail::NetBanking {
+            bank_code: bank_code.into(),
+        }
+    }
+
+    /// A payment from the wallet `bank_code` names (`paymentMode: WALLET`).
+    pub fn wallet(bank_code: impl Into<String>) -> PaymentDetail {
+        PaymentDetail::Wallet {
+            bank_code: bank_code.into(),
+        }
+    }
+
+    /// A buy-now-pay-later payment (`paymentMode: PAY_LATER`) with the provider `bank_code`
+    /// names and the chosen option.
+    pub fn pay_later(
+        bank_code: impl Into<String>,
+        bnpl_payment_option_id: impl Into<String>,
+    ) -> PaymentDetail {
+        PaymentDetail::PayLater {
+            bank_code: bank_code.into(),
+            bnpl_payment_option_id: bnpl_payment_option_id.into(),
+        }
+    }
+}
