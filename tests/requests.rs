@@ -3,12 +3,12 @@
 //! request against the spec's own schemas) over real HTTP on 127.0.0.1.
 
 use enkash::requests::{Card, FieldError};
-use enkash_sandbox::Sandbox;
 use enkash::types::{
     Amount, CreateOrderRequest, Currency, CustomerInfo, FlatSplitShare, OrderStatus, PaymentDetail,
     PaymentStatus, PercentageSplitShare, RefundRequest, SplitSettlement, SubmitPaymentRequest,
 };
 use enkash::{Client, Payload, Rupees};
+use enkash_sandbox::Sandbox;
 
 fn rupees(text: &str) -> Rupees {
     text.parse().unwrap()
