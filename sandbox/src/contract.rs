@@ -283,6 +283,48 @@ fn path_params<'a>(template: &'a str, path: &str) -> HashMap<&'a str, String> {
         .collect()
 }
 
+/// Checks `instance` against `schema`, an OpenAPI 3.0 schema of the spec (`$ref`s resolve
+/// against its components), by the same translation to JSON Schema the sandbox checks requests
+/// with: every problem found, or none. For tests that hold examples, replies and notifications
+/// to the spec.
+///
+/// ```
+/// let order = serde_json::json!({"$ref": "#/components/schemas/Amount"});
+/// assert!(enkash_sandbox::validate(&order, &serde_json::json!({"value": 1.5, "currency": "INR"})).is_ok());
+/// assert!(enkash_sandbox::validate(&order, &serde_json::json!({"value": 1.505, "currency": "INR"})).is_err());
+/// ```
+pub fn validate(schema: &Value, instance: &Value) -> Result<(), String> {
+    static COMPONENTS: OnceLock<Value> = OnceLock::new();
+    let components = COMPONENTS.get_or_init(|| to_json_schema(spec::spec()["components"].clone()));
+    let validator = compile(components, schema, "the schema")?;
+    let problems: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    match problems.is_empty() {
+        true => Ok(()),
+        false => Err(problems.join("; ")),
+    }
+}
+
+/// `schema` (OpenAPI 3.0) as a validator, with the spec's components beside it so that
+/// `#/components/...` references resolve.
+fn compile(components: &Value, schema: &Value, what: &str) -> Result<Validator, String> {
+    let mut root = Map::new();
+    root.insert("components".into(), components.clone());
+    for (key, value) in to_json_schema(schema.clone())
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        root.insert(key.clone(), value.clone());
+    }
+    jsonschema::draft4::options()
+        .with_keyword(DECIMAL_PLACES, decimal_places)
+        .build(&Value::Object(root))
+        .map_err(|e| format!("{what}: {e}"))
+}
+
 /// Every operation's rules, built once from the spec.
 fn contract() -> &'static HashMap<String, Rules> {
     static CONTRACT: OnceLock<HashMap<String, Rules>> = OnceLock::new();
@@ -294,6 +336,7 @@ fn contract() -> &'static HashMap<String, Rules> {
 /// Builds the rules of every operation; the error names the part that does not compile.
 fn build(spec: &Value) -> Result<HashMap<String, Rules>, String> {
     let components = to_json_schema(spec["components"].clone());
+    let compile = |schema: &Value, what: &str| compile(&components, schema, what);
     let resolve = |value: &Value| -> Value {
         match value.get("$ref").and_then(Value::as_str) {
             Some(pointer) => spec
@@ -302,21 +345,6 @@ fn build(spec: &Value) -> Result<HashMap<String, Rules>, String> {
                 .unwrap_or(Value::Null),
             None => value.clone(),
         }
-    };
-    let compile = |schema: &Value, what: &str| -> Result<Validator, String> {
-        let mut root = Map::new();
-        root.insert("components".into(), components.clone());
-        for (key, value) in to_json_schema(schema.clone())
-            .as_object()
-            .into_iter()
-            .flatten()
-        {
-            root.insert(key.clone(), value.clone());
-        }
-        jsonschema::draft4::options()
-            .with_keyword(DECIMAL_PLACES, decimal_places)
-            .build(&Value::Object(root))
-            .map_err(|e| format!("{what}: {e}"))
     };
     let mut rules = HashMap::new();
     for (path, item) in spec["paths"].as_object().into_iter().flatten() {

@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use super::token::{Freshness, IssuedToken};
 use super::{AccessToken, Clock, TokenError, TokenPolicy};
-use crate::call::{self, Attempt, Transport};
+use crate::call::{self, Attempt, Fate, Transport};
 use crate::credentials::Credentials;
 use crate::types::{ErrorBody, TokenRequest, TokenResponse};
 
@@ -212,15 +212,15 @@ fn not_json(error: Option<&serde_json::Error>) -> TokenError {
     )
 }
 
+/// A refusal status (a 4xx other than 408 and 429: the call loop's own table) rejects the
+/// credentials; anything else may cure itself.
 fn classify_status(status: u16, code: Option<i32>, message: String) -> TokenError {
-    let retryable = status == 408 || status == 429 || !(400..500).contains(&status);
-    if retryable {
-        TokenError::transient(Some(status), message)
-    } else {
-        TokenError::Rejected {
+    match Fate::of(status) {
+        Fate::Refused => TokenError::Rejected {
             status: Some(status),
             code,
             message,
-        }
+        },
+        _ => TokenError::transient(Some(status), message),
     }
 }

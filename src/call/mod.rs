@@ -15,5 +15,5 @@ pub(crate) use answer::{send, Attempt};
 pub use error::{CallError, CallErrorKind, Recovery};
 pub(crate) use exec::{execute, Authorize, CallSettings, DEFAULT_MAX_RESPONSE_BYTES};
 pub use policy::RetryPolicy;
-pub(crate) use status::{honours_retry_after, retry_after, Transport};
+pub(crate) use status::{honours_retry_after, retry_after, Fate, Transport};
 pub(crate) use tag::{CallTag, Ending, NoToken};

@@ -131,12 +131,12 @@ const UNAVAILABLE_PREFIX: &str = "enkash token unavailable: ";
 
 impl NoToken {
     /// The `Error::Custom` text for a token error: its class, then its own words.
-    pub fn encode(error: &crate::TokenError) -> String {
-        let prefix = match error.is_rejected() {
-            true => REJECTED_PREFIX,
-            false => UNAVAILABLE_PREFIX,
+    pub fn encode(self, words: impl std::fmt::Display) -> String {
+        let prefix = match self {
+            NoToken::Rejected => REJECTED_PREFIX,
+            NoToken::Unavailable => UNAVAILABLE_PREFIX,
         };
-        format!("{prefix}{error}")
+        format!("{prefix}{words}")
     }
 
     /// The class and the token error's words, from such a text; `None` for any other text.
