@@ -22,7 +22,7 @@ pub use auth::{
     AccessToken, Auth, Clock, Credentials, Lease, Publication, StoredToken, SystemClock,
     TokenError, TokenErrorClass, TokenPolicy, TokenStore, TokenStoreError,
 };
-pub use call::{CallError, CallErrorKind, Payload, Recovery, RetryPolicy};
+pub use call::{CallError, CallErrorKind, Payload, Recovery, RetryPolicy, TextPayload};
 pub use client::{BuildError, ClientBuilder, Environment};
 pub use decimal::{Decimal, ParseDecimalError};
 #[doc(hidden)]

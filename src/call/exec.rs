@@ -85,7 +85,8 @@ pub(crate) async fn execute(
         enkash.duration_ms = Empty,
     );
     let repeatable = operation.is_some_and(|o| o.idempotent);
-    attempts(client, request, info.operation_id, repeatable)
+    let text_answer = operation.is_some_and(|o| o.text_answer);
+    attempts(client, request, info.operation_id, repeatable, text_answer)
         .instrument(span)
         .await
 }
@@ -95,6 +96,7 @@ async fn attempts(
     mut request: reqwest::Request,
     operation_id: &'static str,
     repeatable: bool,
+    text_answer: bool,
 ) -> reqwest::Result<reqwest::Response> {
     let started = Instant::now();
     let settings = client.inner.call_settings();
@@ -105,7 +107,13 @@ async fn attempts(
         // A streaming body cannot be cloned; such a request is sent once.
         let spare = request.try_clone();
         let sent_token = request.headers().get(AUTHORIZATION).cloned();
-        let attempt = answer::send(&client.client, request, settings.max_response_bytes).await;
+        let mut attempt = answer::send(&client.client, request, settings.max_response_bytes).await;
+        if let Attempt::Answer(answer) = &mut attempt {
+            // A text answer is what the spec promises for such an operation, not a garbled one.
+            if text_answer && answer.status == StatusCode::OK && !answer.oversized {
+                answer.probe = Probe::Readable(None);
+            }
+        }
         let transient = transient(&attempt);
         match transient {
             Some(_) => settings.budget.record_failure(),

@@ -13,6 +13,6 @@ mod tag;
 
 pub use error::{CallError, CallErrorKind, Recovery};
 pub(crate) use exec::{execute, execute_token_request, CallSettings, DEFAULT_MAX_RESPONSE_BYTES};
-pub use payload::Payload;
+pub use payload::{Payload, TextPayload};
 pub use policy::RetryPolicy;
 pub(crate) use tag::{CallTag, Ending};
