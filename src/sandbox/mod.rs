@@ -36,6 +36,8 @@ mod faults;
 pub mod fuzzing;
 mod ledger;
 mod notify;
+mod payer;
+mod portal_routes;
 mod routes;
 
 use std::collections::{HashMap, VecDeque};
@@ -45,7 +47,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 pub use faults::CallFault;
-pub use ledger::{SettleError, DECLINED_CARD, DECLINED_VPA_SUFFIX, PENDING_VPA_SUFFIX};
+pub use ledger::{
+    QrPaymentError, SettleError, DECLINED_CARD, DECLINED_VPA_SUFFIX, OTP_CARD, PENDING_VPA_SUFFIX,
+    SANDBOX_OTP,
+};
+pub use portal_routes::INVALID_VPA_SUFFIX;
 
 /// A fault the next token request(s) will meet.
 #[derive(Debug, Clone, PartialEq)]
