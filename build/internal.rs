@@ -18,9 +18,11 @@ pub fn internal_operations(spec: &serde_json::Value) -> Result<Vec<String>, Stri
                         .ok_or_else(|| format!("{SPEC}: {method} {path} has no operationId"))?;
                     ids.push(id.to_string());
                 }
-                Some(other) => return Err(format!(
+                Some(other) => {
+                    return Err(format!(
                     "{SPEC}: {method} {path}: x-enkash-internal must be true or false, not {other}"
-                )),
+                ))
+                }
             }
         }
     }

@@ -45,7 +45,12 @@ async fn webhook_receiver() -> (String, mpsc::UnboundedReceiver<Bytes>) {
 }
 
 /// A new order for `rupees`; EnKash's id.
-async fn new_order(client: &Client, merchant_id: &str, rupees: &str, notify: Option<String>) -> String {
+async fn new_order(
+    client: &Client,
+    merchant_id: &str,
+    rupees: &str,
+    notify: Option<String>,
+) -> String {
     let request: CreateOrderRequest = CreateOrderRequest::builder()
         .order_id(merchant_id)
         .amount(Amount {
@@ -55,7 +60,13 @@ async fn new_order(client: &Client, merchant_id: &str, rupees: &str, notify: Opt
         .notify_url(notify)
         .try_into()
         .unwrap();
-    let order = client.create_order().body(request).send().await.payload().unwrap();
+    let order = client
+        .create_order()
+        .body(request)
+        .send()
+        .await
+        .payload()
+        .unwrap();
     order.order_id.unwrap()
 }
 
@@ -65,7 +76,11 @@ async fn order_status(client: &Client, order_id: &str) -> OrderStatus {
 }
 
 async fn upi_status(client: &Client, id: &str) -> UpiStatus {
-    let status = client.get_upi_transaction_status().transaction_id(id).send().await;
+    let status = client
+        .get_upi_transaction_status()
+        .transaction_id(id)
+        .send()
+        .await;
     status.payload().unwrap().status.unwrap()
 }
 
@@ -91,10 +106,16 @@ async fn a_dynamic_qr_payment_moves_from_process_to_success_and_the_order_is_pai
         .unwrap();
     let id = qr.ek_pay_id.clone().unwrap();
     let url = qr.qr_url.unwrap();
-    assert!(url.starts_with("upi://pay?") && url.contains("am=1499.50"), "{url}");
+    assert!(
+        url.starts_with("upi://pay?") && url.contains("am=1499.50"),
+        "{url}"
+    );
     assert!(url.contains(&format!("tr={id}")), "{url}");
     assert!(qr.qr_code.is_some_and(|png| !png.is_empty()));
-    assert_eq!(order_status(&client, &order_id).await, OrderStatus::CheckoutRendered);
+    assert_eq!(
+        order_status(&client, &order_id).await,
+        OrderStatus::CheckoutRendered
+    );
 
     // Asking again shows the same open payment, by the order's id or by the payment's own.
     assert_eq!(qr_payment(&client, &order_id).await, id);
@@ -109,17 +130,29 @@ async fn a_dynamic_qr_payment_moves_from_process_to_success_and_the_order_is_pai
         .unwrap();
     assert_eq!(links.transaction_id.as_deref(), Some(id.as_str()));
     for link in [&links.gpay, &links.phonepe, &links.paytm, &links.upi] {
-        assert!(link.as_deref().is_some_and(|l| l.contains(&format!("tr={id}"))), "{link:?}");
+        assert!(
+            link.as_deref()
+                .is_some_and(|l| l.contains(&format!("tr={id}"))),
+            "{link:?}"
+        );
     }
 
     assert_eq!(upi_status(&client, &id).await, UpiStatus::Process);
-    assert_eq!(sandbox.notifications_sent(), 0, "nothing is sent before the customer pays");
+    assert_eq!(
+        sandbox.notifications_sent(),
+        0,
+        "nothing is sent before the customer pays"
+    );
 
     let paid = sandbox.pay_upi_checkout(&id, "asha.verma@okbank").unwrap();
     assert_eq!(paid.status, Some(PaymentStatus::Success));
     assert_eq!(upi_status(&client, &id).await, UpiStatus::Success);
     assert_eq!(order_status(&client, &order_id).await, OrderStatus::Paid);
-    let confirmed = client.get_transaction_status().transaction_id(&id).send().await;
+    let confirmed = client
+        .get_transaction_status()
+        .transaction_id(&id)
+        .send()
+        .await;
     let confirmed = confirmed.payload().unwrap();
     assert_eq!(confirmed.status, Some(PaymentStatus::Success));
     assert_eq!(confirmed.amount, Some("1499.50".parse::<Rupees>().unwrap()));
@@ -138,7 +171,10 @@ async fn a_dynamic_qr_payment_moves_from_process_to_success_and_the_order_is_pai
         Err(SettleError::NotPending { .. })
     ));
     let refused = client.get_dynamic_upi_qr().order_id(&order_id).send().await;
-    assert_eq!(refused.payload().unwrap_err().response_code(), Some(codes::ORDER_NOT_PAYABLE));
+    assert_eq!(
+        refused.payload().unwrap_err().response_code(),
+        Some(codes::ORDER_NOT_PAYABLE)
+    );
 }
 
 #[tokio::test]
@@ -152,7 +188,10 @@ async fn a_payer_vpa_ending_in_fail_fails_the_payment_and_the_order_takes_a_new_
         .unwrap();
     assert_eq!(failed.status, Some(PaymentStatus::Failed));
     assert_eq!(upi_status(&client, &first).await, UpiStatus::Failed);
-    assert_eq!(order_status(&client, &order_id).await, OrderStatus::Attempted);
+    assert_eq!(
+        order_status(&client, &order_id).await,
+        OrderStatus::Attempted
+    );
 
     let second = qr_payment(&client, &order_id).await;
     assert_ne!(second, first, "a failed payment is not reopened");
@@ -162,16 +201,33 @@ async fn a_payer_vpa_ending_in_fail_fails_the_payment_and_the_order_takes_a_new_
 }
 
 #[tokio::test]
-async fn unknown_checkout_ids_are_404_and_the_checkout_endpoints_take_anonymous_calls_but_not_bad_tokens() {
+async fn unknown_checkout_ids_are_404_and_the_checkout_endpoints_take_anonymous_calls_but_not_bad_tokens(
+) {
     let sandbox = Sandbox::start().await.unwrap();
     let client = client_for(&sandbox);
     for refused in [
-        client.get_dynamic_upi_qr().order_id("ORD_NOPE").send().await.payload().unwrap_err(),
-        client.get_upi_transaction_status().transaction_id("TXN_NOPE").send().await.payload().unwrap_err(),
+        client
+            .get_dynamic_upi_qr()
+            .order_id("ORD_NOPE")
+            .send()
+            .await
+            .payload()
+            .unwrap_err(),
+        client
+            .get_upi_transaction_status()
+            .transaction_id("TXN_NOPE")
+            .send()
+            .await
+            .payload()
+            .unwrap_err(),
     ] {
         assert_eq!(refused.http_status(), Some(404), "{refused}");
     }
-    let links = client.get_upi_intent_links().transaction_id("TXN_NOPE").send().await;
+    let links = client
+        .get_upi_intent_links()
+        .transaction_id("TXN_NOPE")
+        .send()
+        .await;
     assert_eq!(links.payload().unwrap_err().http_status(), Some(404));
     // The settled seeded payment is not a checkout payment: it has no intent links.
     assert!(matches!(
@@ -180,7 +236,11 @@ async fn unknown_checkout_ids_are_404_and_the_checkout_endpoints_take_anonymous_
     ));
 
     let http = reqwest::Client::new();
-    let url = format!("{}/pay/checkout/qrcode/{}", sandbox.base_url(), Sandbox::CREATED_ORDER_ID);
+    let url = format!(
+        "{}/pay/checkout/qrcode/{}",
+        sandbox.base_url(),
+        Sandbox::CREATED_ORDER_ID
+    );
     let anonymous = http.get(&url).send().await.unwrap();
     assert_eq!(anonymous.status(), 200, "EnKash shows no auth for /pay/...");
     let forged = http
@@ -205,23 +265,42 @@ async fn verify_upi_vpa_names_the_holder_and_refuses_an_invalid_address() {
         };
         client.verify_upi_vpa().body(request).send()
     };
-    let holder = verify("asha.verma@okbank", sandbox.access_key()).await.payload().unwrap();
+    let holder = verify("asha.verma@okbank", sandbox.access_key())
+        .await
+        .payload()
+        .unwrap();
     assert_eq!(holder.name.as_deref(), Some("Asha Verma"));
     for bad in ["asha.verma", &format!("asha{INVALID_VPA_SUFFIX}")] {
-        let refused = verify(bad, sandbox.access_key()).await.payload().unwrap_err();
+        let refused = verify(bad, sandbox.access_key())
+            .await
+            .payload()
+            .unwrap_err();
         assert_eq!(refused.response_code(), Some(codes::INVALID_VPA), "{bad}");
     }
-    let wrong_key = verify("asha.verma@okbank", "AK_SOMEONE_ELSE").await.payload().unwrap_err();
+    let wrong_key = verify("asha.verma@okbank", "AK_SOMEONE_ELSE")
+        .await
+        .payload()
+        .unwrap_err();
     assert_eq!(wrong_key.http_status(), Some(400));
-    assert!(!wrong_key.to_string().contains("AK_SOMEONE_ELSE"), "{wrong_key}");
+    assert!(
+        !wrong_key.to_string().contains("AK_SOMEONE_ELSE"),
+        "{wrong_key}"
+    );
     // Marked safe to repeat: a 503 is retried.
     sandbox.fail_next_calls("verify_upi_vpa", [CallFault::Status(503)]);
-    assert!(verify("asha.verma@okbank", sandbox.access_key()).await.payload().is_ok());
+    assert!(verify("asha.verma@okbank", sandbox.access_key())
+        .await
+        .payload()
+        .is_ok());
     assert_eq!(sandbox.attempts("verify_upi_vpa"), 6);
 }
 
 /// An order paid with the card that asks for an OTP; the waiting payment's id.
-async fn otp_payment(client: &Client, merchant_id: &str, notify: Option<String>) -> (String, String) {
+async fn otp_payment(
+    client: &Client,
+    merchant_id: &str,
+    notify: Option<String>,
+) -> (String, String) {
     let order_id = new_order(client, merchant_id, "999", notify).await;
     let payment = SubmitPaymentRequest {
         order_id: order_id.clone(),
@@ -233,7 +312,13 @@ async fn otp_payment(client: &Client, merchant_id: &str, notify: Option<String>)
         },
         split_settlement: None,
     };
-    let pending = client.submit_payment().body(payment).send().await.payload().unwrap();
+    let pending = client
+        .submit_payment()
+        .body(payment)
+        .send()
+        .await
+        .payload()
+        .unwrap();
     assert_eq!(pending.status, Some(PaymentStatus::PendingWithBank));
     (order_id, pending.transaction_id.unwrap())
 }
@@ -253,12 +338,27 @@ async fn the_sandbox_otp_completes_a_card_payment_and_a_wrong_one_is_refused() {
     let (notify_url, mut notifications) = webhook_receiver().await;
     let (order_id, id) = otp_payment(&client, "INV2004", Some(notify_url)).await;
 
-    let wrong = client.validate_otp().body(otp(&id, "000000")).send().await.payload().unwrap_err();
+    let wrong = client
+        .validate_otp()
+        .body(otp(&id, "000000"))
+        .send()
+        .await
+        .payload()
+        .unwrap_err();
     assert_eq!(wrong.response_code(), Some(codes::WRONG_OTP));
     assert!(!wrong.to_string().contains("000000"), "{wrong}");
-    assert_eq!(order_status(&client, &order_id).await, OrderStatus::PaymentConfirmationPending);
+    assert_eq!(
+        order_status(&client, &order_id).await,
+        OrderStatus::PaymentConfirmationPending
+    );
 
-    let done = client.validate_otp().body(otp(&id, SANDBOX_OTP)).send().await.payload().unwrap();
+    let done = client
+        .validate_otp()
+        .body(otp(&id, SANDBOX_OTP))
+        .send()
+        .await
+        .payload()
+        .unwrap();
     assert_eq!(done.txn_status.as_deref(), Some("SUCCESS"));
     assert_eq!(done.transaction_id.as_deref(), Some(id.as_str()));
     assert_eq!(done.amount, Some(Rupees::from_paise(99_900)));
@@ -269,10 +369,20 @@ async fn the_sandbox_otp_completes_a_card_payment_and_a_wrong_one_is_refused() {
         .unwrap();
 
     // Accepted once: the payment no longer waits for an OTP.
-    let again = client.validate_otp().body(otp(&id, SANDBOX_OTP)).send().await.payload().unwrap_err();
+    let again = client
+        .validate_otp()
+        .body(otp(&id, SANDBOX_OTP))
+        .send()
+        .await
+        .payload()
+        .unwrap_err();
     assert_eq!(again.response_code(), Some(codes::NO_OTP_PENDING));
     // A payment that never asked for one.
-    let upi = client.validate_otp().body(otp("TXN_NOPE", SANDBOX_OTP)).send().await;
+    let upi = client
+        .validate_otp()
+        .body(otp("TXN_NOPE", SANDBOX_OTP))
+        .send()
+        .await;
     assert_eq!(upi.payload().unwrap_err().http_status(), Some(404));
 }
 
@@ -288,26 +398,58 @@ async fn resend_otp_answers_text_and_is_counted_and_limited_to_two() {
         assert_eq!(sandbox.otp_resends(&id), count);
     }
     let third = resend().await.text_payload().await.unwrap_err();
-    assert_eq!((third.http_status(), third.response_code()), (Some(422), Some(codes::OTP_RESEND_LIMIT)));
+    assert_eq!(
+        (third.http_status(), third.response_code()),
+        (Some(422), Some(codes::OTP_RESEND_LIMIT))
+    );
     assert_eq!(sandbox.otp_resends(&id), 2);
 
     // Resend OTP is a GET marked not safe to repeat: a 503 after it may have sent a message is
     // not retried, and the caller is told to ask the customer first.
     let (_, other) = otp_payment(&client, "INV2006", None).await;
     sandbox.fail_next_calls("resend_otp", [CallFault::ResetAfterProcessing]);
-    let lost = client.resend_otp().enkash_transaction_id(&other).send().await.text_payload().await;
+    let lost = client
+        .resend_otp()
+        .enkash_transaction_id(&other)
+        .send()
+        .await
+        .text_payload()
+        .await;
     let lost = lost.unwrap_err();
     assert_eq!(lost.kind(), CallErrorKind::ConnectionLost);
     assert!(lost.outcome_unknown());
     assert_eq!(lost.recovery(), Recovery::StartAfresh);
-    assert_eq!(sandbox.attempts("resend_otp"), 4, "sent once, never repeated");
-    assert_eq!(sandbox.otp_resends(&other), 1, "the lost answer's resend was counted");
+    assert_eq!(
+        sandbox.attempts("resend_otp"),
+        4,
+        "sent once, never repeated"
+    );
+    assert_eq!(
+        sandbox.otp_resends(&other),
+        1,
+        "the lost answer's resend was counted"
+    );
 
     // The valid OTP still works after resends.
-    let done = client.validate_otp().body(otp(&id, SANDBOX_OTP)).send().await.payload().unwrap();
+    let done = client
+        .validate_otp()
+        .body(otp(&id, SANDBOX_OTP))
+        .send()
+        .await
+        .payload()
+        .unwrap();
     assert_eq!(done.txn_status.as_deref(), Some("SUCCESS"));
-    let none = client.resend_otp().enkash_transaction_id(&id).send().await.text_payload().await;
-    assert_eq!(none.unwrap_err().response_code(), Some(codes::NO_OTP_PENDING));
+    let none = client
+        .resend_otp()
+        .enkash_transaction_id(&id)
+        .send()
+        .await
+        .text_payload()
+        .await;
+    assert_eq!(
+        none.unwrap_err().response_code(),
+        Some(codes::NO_OTP_PENDING)
+    );
 }
 
 /// EnKash documents Validate OTP's `amount` as a string; it is read exactly, like a number.
@@ -319,4 +461,20 @@ fn an_otp_answer_with_a_string_amount_is_read_as_exact_rupees() {
     assert_eq!(from_string.amount, from_number.amount);
     assert!(serde_json::from_str::<OtpResponse>(r#"{"amount": "14.999"}"#).is_err());
     assert!(serde_json::from_str::<OtpResponse>(r#"{"amount": "lots"}"#).is_err());
+}
+
+/// The OTP and the merchant's key in these requests are secrets: `Debug` never shows them.
+#[test]
+fn otp_and_merchant_key_stay_out_of_debug() {
+    let request = otp("TXN_1", "482913");
+    assert!(!format!("{request:?}").contains("482913"), "{request:?}");
+    let verify = VerifyVpaRequest {
+        merchant_order_id: "INV1".into(),
+        merchant_identifier_key: "AK_SECRET_KEY_1".into(),
+        vpa: "a@b".into(),
+    };
+    assert!(
+        !format!("{verify:?}").contains("AK_SECRET_KEY_1"),
+        "{verify:?}"
+    );
 }

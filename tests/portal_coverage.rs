@@ -25,13 +25,23 @@ fn portal() -> Value {
 /// Every operationId of the spec; every callback as `<operationId>/<name>`; every webhook.
 fn spec_covers(spec: &Value) -> (BTreeSet<String>, BTreeSet<String>, BTreeSet<String>) {
     let (mut operations, mut callbacks) = (BTreeSet::new(), BTreeSet::new());
-    for item in spec["paths"].as_object().into_iter().flatten().map(|(_, i)| i) {
+    for item in spec["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(_, i)| i)
+    {
         for operation in item.as_object().into_iter().flatten().map(|(_, o)| o) {
             let Some(id) = operation["operationId"].as_str() else {
                 continue;
             };
             operations.insert(id.to_string());
-            for name in operation["callbacks"].as_object().into_iter().flatten().map(|(n, _)| n) {
+            for name in operation["callbacks"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(n, _)| n)
+            {
                 callbacks.insert(format!("{id}/{name}"));
             }
         }
@@ -84,14 +94,22 @@ fn problems(portal: &Value, spec: &Value) -> Vec<String> {
             _ => value.len() >= 10,
         };
         if !known {
-            problems.push(format!("{name}: {cover} {value:?} is not in the spec (or says too little)"));
+            problems.push(format!(
+                "{name}: {cover} {value:?} is not in the spec (or says too little)"
+            ));
         }
         named.insert(format!("{cover}:{value}"));
     }
-    for (kind, all) in [("operation", &operations), ("callback", &callbacks), ("webhook", &webhooks)] {
+    for (kind, all) in [
+        ("operation", &operations),
+        ("callback", &callbacks),
+        ("webhook", &webhooks),
+    ] {
         for id in all {
             if !named.contains(&format!("{kind}:{id}")) {
-                problems.push(format!("the spec's {kind} {id} is not named by any portal entry"));
+                problems.push(format!(
+                    "the spec's {kind} {id} is not named by any portal entry"
+                ));
             }
         }
     }
@@ -109,9 +127,12 @@ fn the_check_fails_on_an_unexplained_entry_a_missing_operation_and_an_unlisted_o
     let spec = common::spec();
     let mut portal = portal();
     let entries = portal["entries"].as_array_mut().unwrap();
-    entries.push(json!({"group": "Order", "entry": "Get Order By Something", "evidence": "name only"}));
+    entries.push(
+        json!({"group": "Order", "entry": "Get Order By Something", "evidence": "name only"}),
+    );
     entries.push(json!({"group": "Order", "entry": "Guessed", "operation": "get_order_by_guess", "evidence": "inferred"}));
-    entries.push(json!({"group": "Order", "entry": "Vague", "unknown": "?", "evidence": "name only"}));
+    entries
+        .push(json!({"group": "Order", "entry": "Vague", "unknown": "?", "evidence": "name only"}));
     entries.retain(|e| e["operation"] != "resend_otp");
     let problems = problems(&portal, &spec);
     let expected = [
@@ -121,7 +142,10 @@ fn the_check_fails_on_an_unexplained_entry_a_missing_operation_and_an_unlisted_o
         "the spec's operation resend_otp is not named by any portal entry",
     ];
     for expected in expected {
-        assert!(problems.iter().any(|p| p.starts_with(expected)), "{expected}: {problems:#?}");
+        assert!(
+            problems.iter().any(|p| p.starts_with(expected)),
+            "{expected}: {problems:#?}"
+        );
     }
     assert_eq!(problems.len(), expected.len(), "{problems:#?}");
 }
@@ -171,7 +195,10 @@ fn the_readme_coverage_table_has_one_matching_row_per_portal_entry() {
         ];
         assert_eq!(&row[..4], &expected[..], "README row {row:?}");
         if let Some(missing) = entry["unknown"].as_str() {
-            assert!(row[4].contains(missing), "the README says what is missing: {row:?}");
+            assert!(
+                row[4].contains(missing),
+                "the README says what is missing: {row:?}"
+            );
         }
     }
 }

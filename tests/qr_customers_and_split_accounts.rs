@@ -42,9 +42,18 @@ async fn a_created_qr_code_is_active_and_keeps_its_use_amount_expiry_and_cancel_
     };
     let code = create(single).await.payload().unwrap();
     assert_eq!(code.status, Some(QrCodeStatus::Active));
-    assert_eq!((code.multiple_use, code.fixed_amount), (Some(false), Some(true)));
+    assert_eq!(
+        (code.multiple_use, code.fixed_amount),
+        (Some(false), Some(true))
+    );
     let id = code.qr_code_id.unwrap();
-    let fetched = client.get_upi_qr().qr_code_id(&id).send().await.payload().unwrap();
+    let fetched = client
+        .get_upi_qr()
+        .qr_code_id(&id)
+        .send()
+        .await
+        .payload()
+        .unwrap();
     assert_eq!(fetched.reference_number.as_deref(), Some("REF-1"));
     assert!(matches!(
         sandbox.pay_upi_qr(&id, rupees("249.99")),
@@ -77,7 +86,13 @@ async fn a_created_qr_code_is_active_and_keeps_its_use_amount_expiry_and_cancel_
         sandbox.pay_upi_qr(&counter, rupees("10")),
         Err(QrPaymentError::Cancelled(counter.clone()))
     );
-    let still = client.get_upi_qr().qr_code_id(&counter).send().await.payload().unwrap();
+    let still = client
+        .get_upi_qr()
+        .qr_code_id(&counter)
+        .send()
+        .await
+        .payload()
+        .unwrap();
     assert_eq!(still.status, Some(QrCodeStatus::Cancelled));
 
     // Expiry: a code past it takes nothing, and stays ACTIVE (no EXPIRED is documented).
@@ -89,7 +104,10 @@ async fn a_created_qr_code_is_active_and_keeps_its_use_amount_expiry_and_cancel_
     let past = create(past).await.payload().unwrap();
     assert_eq!(past.status, Some(QrCodeStatus::Active));
     let past = past.qr_code_id.unwrap();
-    assert_eq!(sandbox.pay_upi_qr(&past, rupees("10")), Err(QrPaymentError::Expired(past.clone())));
+    assert_eq!(
+        sandbox.pay_upi_qr(&past, rupees("10")),
+        Err(QrPaymentError::Expired(past.clone()))
+    );
     let future = QrCodeCreate {
         expiry: Some(Utc::now() + Days::days(1)),
         ..Default::default()
@@ -119,7 +137,13 @@ async fn a_qr_code_names_a_customer_made_with_create_customer_and_no_other() {
         address: Some("12 MG Road, Bengaluru 560001".into()),
         company_id: Some("COMP_1001".into()),
     };
-    let customer = client.create_customer().body(customer).send().await.payload().unwrap();
+    let customer = client
+        .create_customer()
+        .body(customer)
+        .send()
+        .await
+        .payload()
+        .unwrap();
     assert_eq!(customer.company_id.as_deref(), Some("COMP_1001"));
     let customer_id = customer.customer_id.unwrap();
 
@@ -127,10 +151,24 @@ async fn a_qr_code_names_a_customer_made_with_create_customer_and_no_other() {
         customer_id: Some(id.to_string()),
         ..Default::default()
     };
-    let code = client.create_upi_qr().body(for_customer(&customer_id)).send().await;
-    assert_eq!(code.payload().unwrap().customer_id.as_deref(), Some(customer_id.as_str()));
-    let unknown = client.create_upi_qr().body(for_customer("CUST_NOPE")).send().await;
-    assert_eq!(unknown.payload().unwrap_err().response_code(), Some(codes::UNKNOWN_CUSTOMER));
+    let code = client
+        .create_upi_qr()
+        .body(for_customer(&customer_id))
+        .send()
+        .await;
+    assert_eq!(
+        code.payload().unwrap().customer_id.as_deref(),
+        Some(customer_id.as_str())
+    );
+    let unknown = client
+        .create_upi_qr()
+        .body(for_customer("CUST_NOPE"))
+        .send()
+        .await;
+    assert_eq!(
+        unknown.payload().unwrap_err().response_code(),
+        Some(codes::UNKNOWN_CUSTOMER)
+    );
 
     // The body is closed: a field EnKash's truncated example does not show is refused.
     let raw = reqwest::Client::new();
@@ -169,25 +207,41 @@ async fn a_created_split_account_is_active_until_deactivated_and_then_refuses_pa
         ifsc: Some("HDFC0001234".parse().unwrap()),
         ..Default::default()
     };
-    let created = client.create_split_account().body(account).send().await.payload().unwrap();
+    let created = client
+        .create_split_account()
+        .body(account)
+        .send()
+        .await
+        .payload()
+        .unwrap();
     assert_eq!(created["active"], true);
     assert_eq!(created["name"], "Vendor Textiles LLP");
     assert!(created.get("accessKey").is_none(), "no key in the answer");
-    let id = created["splitAccountDetailId"].as_str().unwrap().to_string();
+    let id = created["splitAccountDetailId"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     let pay = |merchant_id: &'static str| {
         let client = client.clone();
         let id = id.clone();
         async move {
-            let request: enkash::types::CreateOrderRequest = enkash::types::CreateOrderRequest::builder()
-                .order_id(merchant_id)
-                .amount(enkash::types::Amount {
-                    value: rupees("1000"),
-                    currency: enkash::types::Currency::Inr,
-                })
-                .try_into()
+            let request: enkash::types::CreateOrderRequest =
+                enkash::types::CreateOrderRequest::builder()
+                    .order_id(merchant_id)
+                    .amount(enkash::types::Amount {
+                        value: rupees("1000"),
+                        currency: enkash::types::Currency::Inr,
+                    })
+                    .try_into()
+                    .unwrap();
+            let order = client
+                .create_order()
+                .body(request)
+                .send()
+                .await
+                .payload()
                 .unwrap();
-            let order = client.create_order().body(request).send().await.payload().unwrap();
             let mut payment = split_to(&id);
             payment.order_id = order.order_id.unwrap();
             client.submit_payment().body(payment).send().await.payload()
@@ -195,7 +249,12 @@ async fn a_created_split_account_is_active_until_deactivated_and_then_refuses_pa
     };
     assert!(pay("INV3001").await.is_ok(), "a new account takes splits");
 
-    let deactivate = || client.deactivate_split_account().split_account_detail_id(&id).send();
+    let deactivate = || {
+        client
+            .deactivate_split_account()
+            .split_account_detail_id(&id)
+            .send()
+    };
     let inactive = deactivate().await.payload().unwrap();
     assert_eq!(inactive["active"], false);
     // Marked safe to repeat: deactivating again changes nothing.
@@ -203,11 +262,19 @@ async fn a_created_split_account_is_active_until_deactivated_and_then_refuses_pa
     let refused = pay("INV3002").await.unwrap_err();
     assert_eq!(refused.response_code(), Some(codes::UNKNOWN_SPLIT_ACCOUNT));
 
-    let active = client.activate_split_account().split_account_detail_id(&id).send().await;
+    let active = client
+        .activate_split_account()
+        .split_account_detail_id(&id)
+        .send()
+        .await;
     assert_eq!(active.payload().unwrap()["active"], true);
     assert!(pay("INV3003").await.is_ok(), "active again");
 
-    let missing = client.deactivate_split_account().split_account_detail_id("SAD_NOPE").send().await;
+    let missing = client
+        .deactivate_split_account()
+        .split_account_detail_id("SAD_NOPE")
+        .send()
+        .await;
     assert_eq!(missing.payload().unwrap_err().http_status(), Some(404));
 }
 
@@ -245,7 +312,10 @@ async fn every_answer_of_the_new_operations_validates_against_the_spec() {
             let status = response.status().as_u16();
             let body: Value = response.json().await.unwrap();
             let schema = response_schema(&spec, template, method, status);
-            assert!(!schema.is_null(), "no schema for {method} {template} {status}");
+            assert!(
+                !schema.is_null(),
+                "no schema for {method} {template} {status}"
+            );
             if let Err(problem) = common::validate(&spec, &schema, &body) {
                 panic!("{method} {template} -> {status} {body} contradicts the spec: {problem}");
             }
@@ -256,72 +326,161 @@ async fn every_answer_of_the_new_operations_validates_against_the_spec() {
 
     let qr = "/pay/checkout/qrcode/{orderId}";
     let (status, body) = check(qr, "get")(
-        call(Method::GET, &format!("/pay/checkout/qrcode/{}", Sandbox::CREATED_ORDER_ID)).send().await.unwrap(),
+        call(
+            Method::GET,
+            &format!("/pay/checkout/qrcode/{}", Sandbox::CREATED_ORDER_ID),
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(status, 200);
     let id = body["payload"]["ekPayId"].as_str().unwrap().to_string();
-    let (status, _) = check(qr, "get")(call(Method::GET, "/pay/checkout/qrcode/ORD_NOPE").send().await.unwrap()).await;
+    let (status, _) = check(qr, "get")(
+        call(Method::GET, "/pay/checkout/qrcode/ORD_NOPE")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 404);
     let (status, _) = check(qr, "get")(
-        call(Method::GET, &format!("/pay/checkout/qrcode/{}", Sandbox::PAID_ORDER_ID)).send().await.unwrap(),
+        call(
+            Method::GET,
+            &format!("/pay/checkout/qrcode/{}", Sandbox::PAID_ORDER_ID),
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(status, 200, "a business refusal rides in a 200 envelope");
 
     let links = "/pay/checkout/upi-detail/{transactionId}";
-    let (status, _) = check(links, "get")(call(Method::GET, &format!("/pay/checkout/upi-detail/{id}")).send().await.unwrap()).await;
+    let (status, _) = check(links, "get")(
+        call(Method::GET, &format!("/pay/checkout/upi-detail/{id}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 200);
     let upi = "/pay/checkout/status/upi/{transactionId}";
-    let (_, body) = check(upi, "get")(call(Method::GET, &format!("/pay/checkout/status/upi/{id}")).send().await.unwrap()).await;
+    let (_, body) = check(upi, "get")(
+        call(Method::GET, &format!("/pay/checkout/status/upi/{id}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(body["payload"]["status"], "PROCESS");
     sandbox.pay_upi_checkout(&id, "asha@okbank").unwrap();
-    let (_, body) = check(upi, "get")(call(Method::GET, &format!("/pay/checkout/status/upi/{id}")).send().await.unwrap()).await;
+    let (_, body) = check(upi, "get")(
+        call(Method::GET, &format!("/pay/checkout/status/upi/{id}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(body["payload"]["status"], "SUCCESS");
 
     let vpa = "/pay/charge/verify-vpa";
     for (address, code) in [("asha@okbank", 0), ("asha", codes::INVALID_VPA)] {
         let request = json!({"merchantOrderId": "INV1", "merchantIdentifierKey": sandbox.access_key(), "vpa": address});
-        let (_, body) = check(vpa, "post")(call(Method::POST, vpa).json(&request).send().await.unwrap()).await;
+        let (_, body) =
+            check(vpa, "post")(call(Method::POST, vpa).json(&request).send().await.unwrap()).await;
         assert_eq!(body["response_code"], code);
     }
-    let (status, _) = check(vpa, "post")(call(Method::POST, vpa).json(&json!({"vpa": "a@b"})).send().await.unwrap()).await;
+    let (status, _) = check(vpa, "post")(
+        call(Method::POST, vpa)
+            .json(&json!({"vpa": "a@b"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 400);
 
     let validate = "/pay/otp/validate";
     let (status, _) = check(validate, "post")(
-        call(Method::POST, validate).json(&json!({"ekPayId": id, "otp": "123456"})).send().await.unwrap(),
+        call(Method::POST, validate)
+            .json(&json!({"ekPayId": id, "otp": "123456"}))
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!(status, 200);
-    let resend = call(Method::GET, &format!("/pay/resend/otp/{id}")).send().await.unwrap();
+    let resend = call(Method::GET, &format!("/pay/resend/otp/{id}"))
+        .send()
+        .await
+        .unwrap();
     let (status, body) = check("/pay/resend/otp/{enkashTransactionId}", "get")(resend).await;
-    assert_eq!((status, body["response_code"].as_i64()), (422, Some(codes::NO_OTP_PENDING.into())));
+    assert_eq!(
+        (status, body["response_code"].as_i64()),
+        (422, Some(codes::NO_OTP_PENDING.into()))
+    );
 
     let create_qr = "/api/v0/qr-code";
     let (_, body) = check(create_qr, "post")(
-        call(Method::POST, create_qr).json(&json!({"fixedAmount": true, "amount": 250, "expiry": "2030-01-01T00:00:00Z"})).send().await.unwrap(),
+        call(Method::POST, create_qr)
+            .json(&json!({"fixedAmount": true, "amount": 250, "expiry": "2030-01-01T00:00:00Z"}))
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!(body["payload"]["status"], "ACTIVE");
     let (status, _) = check(create_qr, "post")(
-        call(Method::POST, create_qr).json(&json!({"amount": 2.505})).send().await.unwrap(),
+        call(Method::POST, create_qr)
+            .json(&json!({"amount": 2.505}))
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!(status, 400, "sub-paise amounts break the spec");
     let customer = "/api/v0/customer";
-    let (_, body) = check(customer, "post")(call(Method::POST, customer).json(&json!({"companyId": "C1"})).send().await.unwrap()).await;
+    let (_, body) = check(customer, "post")(
+        call(Method::POST, customer)
+            .json(&json!({"companyId": "C1"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(body["payload"]["customerId"].is_string());
 
     let split = "/api/v0/split-account";
-    let (_, body) = check(split, "post")(call(Method::POST, split).json(&json!({"name": "V", "settlementCycle": "T0"})).send().await.unwrap()).await;
-    let account = body["payload"]["splitAccountDetailId"].as_str().unwrap().to_string();
-    let deactivate = "/api/v0/split-account/deactivate";
-    let (status, body) = check(deactivate, "patch")(
-        call(Method::PATCH, &format!("{deactivate}?splitAccountDetailId={account}")).send().await.unwrap(),
+    let (_, body) = check(split, "post")(
+        call(Method::POST, split)
+            .json(&json!({"name": "V", "settlementCycle": "T0"}))
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
-    assert_eq!((status, body["payload"]["active"].as_bool()), (200, Some(false)));
-    let (status, _) = check(deactivate, "patch")(call(Method::PATCH, deactivate).send().await.unwrap()).await;
+    let account = body["payload"]["splitAccountDetailId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deactivate = "/api/v0/split-account/deactivate";
+    let (status, body) = check(deactivate, "patch")(
+        call(
+            Method::PATCH,
+            &format!("{deactivate}?splitAccountDetailId={account}"),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["payload"]["active"].as_bool()),
+        (200, Some(false))
+    );
+    let (status, _) =
+        check(deactivate, "patch")(call(Method::PATCH, deactivate).send().await.unwrap()).await;
     assert_eq!(status, 400, "splitAccountDetailId is required");
 }

@@ -18,7 +18,8 @@ use super::ledger::Refusal;
 use super::routes::{authenticated, error, ok, parse, refused, unauthorized};
 use super::{codes, notify, SandboxState};
 use crate::types::{
-    CustomerCreate, QrCodeCreate, SplitAccountCreate, ValidateOtpRequest, VerifyVpaRequest, VpaHolder,
+    CustomerCreate, QrCodeCreate, SplitAccountCreate, ValidateOtpRequest, VerifyVpaRequest,
+    VpaHolder,
 };
 
 /// Verify UPI VPA refuses an address ending with this (as one with no `@`), with
@@ -156,7 +157,9 @@ async fn verify_upi_vpa(State(state): Shared, headers: HeaderMap, body: Bytes) -
             ));
         }
         let vpa = request.vpa.as_str();
-        let Some((holder, _)) = vpa.split_once('@').filter(|_| !vpa.ends_with(INVALID_VPA_SUFFIX))
+        let Some((holder, _)) = vpa
+            .split_once('@')
+            .filter(|_| !vpa.ends_with(INVALID_VPA_SUFFIX))
         else {
             return Err(Refusal::Rule(
                 codes::INVALID_VPA,

@@ -144,9 +144,9 @@ impl Ledger {
             .or_else(by_merchant_order)
             .ok_or_else(|| Refusal::NotFound(format!("No UPI payment {id}")))?;
         let status = match transaction.status {
-            Some(PaymentStatus::Success | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded) => {
-                UpiStatus::Success
-            }
+            Some(
+                PaymentStatus::Success | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded,
+            ) => UpiStatus::Success,
             Some(PaymentStatus::Failed | PaymentStatus::Cancelled) => UpiStatus::Failed,
             _ => UpiStatus::Process,
         };

@@ -70,7 +70,10 @@ impl Ledger {
     /// Resend OTP: counted, and refused after [`MAX_RESENDS`]; returns the count so far.
     pub(crate) fn resend_otp(&mut self, transaction_id: &str) -> Result<u32, Refusal> {
         self.waiting_for_otp(transaction_id)?;
-        let resends = self.otp_resends.entry(transaction_id.to_string()).or_default();
+        let resends = self
+            .otp_resends
+            .entry(transaction_id.to_string())
+            .or_default();
         if *resends >= MAX_RESENDS {
             return Err(Refusal::Rule(
                 codes::OTP_RESEND_LIMIT,
