@@ -281,7 +281,10 @@ async fn verify_upi_vpa_names_the_holder_and_refuses_an_invalid_address() {
         .await
         .payload()
         .unwrap_err();
-    assert_eq!(wrong_key.http_status(), Some(400));
+    assert_eq!(
+        (wrong_key.http_status(), wrong_key.response_code()),
+        (Some(403), Some(codes::FORBIDDEN))
+    );
     assert!(
         !wrong_key.to_string().contains("AK_SOMEONE_ELSE"),
         "{wrong_key}"

@@ -55,6 +55,8 @@ pub const SPLIT_EXCEEDS_PAYMENT: i32 = 3003;
 /// (also 413 for a body too large, 415 for one that is not JSON, and the status of an
 /// injected [`CallFault`](super::CallFault)).
 pub const INVALID_REQUEST: i32 = 400;
+/// Verify UPI VPA: `merchantIdentifierKey` is not this merchant's access key: with HTTP 403.
+pub const FORBIDDEN: i32 = 403;
 /// No such order, transaction, payout, QR code or split account, or no such operation: with
 /// HTTP 404.
 pub const NOT_FOUND: i32 = 404;

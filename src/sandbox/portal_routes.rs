@@ -148,28 +148,34 @@ async fn get_upi_transaction_status(
 }
 
 async fn verify_upi_vpa(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
-    let access_key = state.access_key.clone();
-    authenticated(&state, &headers, "verify_upi_vpa", |_| {
-        let request: VerifyVpaRequest = parse(&body)?;
-        if request.merchant_identifier_key.expose_secret() != access_key {
-            return Err(Refusal::Invalid(
-                "merchantIdentifierKey is not this merchant's access key".into(),
-            ));
-        }
-        let vpa = request.vpa.as_str();
-        let Some((holder, _)) = vpa
-            .split_once('@')
-            .filter(|_| !vpa.ends_with(INVALID_VPA_SUFFIX))
-        else {
-            return Err(Refusal::Rule(
-                codes::INVALID_VPA,
-                "The UPI address could not be verified".into(),
-            ));
-        };
-        Ok(VpaHolder {
+    if let Some(response) = unauthorized(&state, &headers, "verify_upi_vpa") {
+        return response;
+    }
+    let request = match parse::<VerifyVpaRequest>(&body) {
+        Ok(request) => request,
+        Err(refusal) => return refused(refusal),
+    };
+    if request.merchant_identifier_key.expose_secret() != state.access_key {
+        return error(
+            StatusCode::FORBIDDEN,
+            codes::FORBIDDEN,
+            "merchantIdentifierKey is not this merchant's access key",
+            Value::Null,
+        );
+    }
+    let vpa = request.vpa.as_str();
+    match vpa
+        .split_once('@')
+        .filter(|_| !vpa.ends_with(INVALID_VPA_SUFFIX))
+    {
+        Some((holder, _)) => ok(VpaHolder {
             name: Some(holder_name(holder)),
-        })
-    })
+        }),
+        None => refused(Refusal::Rule(
+            codes::INVALID_VPA,
+            "The UPI address could not be verified".into(),
+        )),
+    }
 }
 
 /// `asha.verma` -> `Asha Verma`: the sandbox's stand-in for the bank's record of the holder.
