@@ -87,6 +87,12 @@ envelopes! {
     SplitAccountResponse => serde_json::Value,
     QrCodeEnvelope => types::QrCodeResponse,
     QrCodeSearchEnvelope => serde_json::Value,
+    CustomerEnvelope => types::Customer,
+    DynamicUpiQrEnvelope => types::DynamicUpiQr,
+    UpiIntentLinksEnvelope => types::UpiIntentLinks,
+    UpiStatusEnvelope => types::UpiStatusResponse,
+    VerifyVpaEnvelope => types::VpaHolder,
+    OtpEnvelope => types::OtpResponse,
 }
 
 /// The edit-split operation answers with its own envelope (`code`, `message`, `payload`).

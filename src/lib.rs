@@ -30,7 +30,7 @@ pub use decimal::{Decimal, ParseDecimalError};
 pub use envelope::ENVELOPE_SCHEMAS;
 pub use generated::{builder, Client, Error, ResponseValue};
 pub use money::{ParseRupeesError, ParseRupeesReason, Rupees};
-pub use payload::Payload;
+pub use payload::{Payload, TextPayload};
 
 /// Types used as operation parameters and responses, generated from the spec.
 pub mod types {

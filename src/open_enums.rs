@@ -179,3 +179,37 @@ impl PaymentStatus {
         matches!(self, Self::Success)
     }
 }
+
+impl UpiStatus {
+    /// Whether the UPI checkout payment's outcome is decided: `SUCCESS` or `FAILED`. Polling
+    /// `get_upi_transaction_status` can stop; confirm with `get_transaction_status`.
+    ///
+    /// `PROCESS` is not final, and neither is a value this crate does not know (third-party
+    /// code also sees `PENDING_WITH_BANK`, `AUTHORIZED` and an empty value): keep asking,
+    /// within a deadline of your own.
+    ///
+    /// ```
+    /// use enkash::types::UpiStatus;
+    ///
+    /// assert!(UpiStatus::Success.is_final());
+    /// assert!(UpiStatus::Failed.is_final());
+    /// assert!(!UpiStatus::Process.is_final());
+    /// assert!(!UpiStatus::from("AUTHORIZED").is_final());
+    /// ```
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Success | Self::Failed)
+    }
+
+    /// Whether the UPI payment went through: `SUCCESS` only (an unknown value such as
+    /// `AUTHORIZED` is not read as a success).
+    ///
+    /// ```
+    /// use enkash::types::UpiStatus;
+    ///
+    /// assert!(UpiStatus::Success.is_success());
+    /// assert!(!UpiStatus::from("AUTHORIZED").is_success());
+    /// ```
+    pub fn is_success(&self) -> bool {
+        matches!(self, Self::Success)
+    }
+}

@@ -47,6 +47,49 @@ where
     }
 }
 
+/// The [`Payload`] of an operation whose answer is `text/plain` rather than an envelope
+/// (`resend_otp`): the text, or one [`CallError`] for every way the call can fail. The answer
+/// was read whole, within the client's size limit, before this runs.
+///
+/// ```no_run
+/// use enkash::TextPayload;
+///
+/// # async fn demo(client: enkash::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let text = client
+///     .resend_otp()
+///     .enkash_transaction_id("TXN_1")
+///     .send()
+///     .await
+///     .text_payload()
+///     .await?;
+/// println!("EnKash says: {text}");
+/// # Ok(()) }
+/// ```
+pub trait TextPayload {
+    /// The answer's text, or why there is none.
+    fn text_payload(self) -> impl std::future::Future<Output = Result<String, CallError>> + Send;
+}
+
+impl TextPayload for Result<ResponseValue<progenitor_client::ByteStream>, Error<types::ErrorBody>> {
+    async fn text_payload(self) -> Result<String, CallError> {
+        let value = self.map_err(from_generated::<serde::de::IgnoredAny>)?;
+        let tag = CallTag::of_headers(value.headers());
+        let mut stream = value.into_inner().into_inner();
+        let mut body = Vec::new();
+        while let Some(chunk) =
+            std::future::poll_fn(|cx| futures_core::Stream::poll_next(stream.as_mut(), cx)).await
+        {
+            let chunk = chunk.map_err(|error| {
+                CallError::new(CallErrorKind::ConnectionLost, error.to_string()).tagged(tag)
+            })?;
+            body.extend_from_slice(&chunk);
+        }
+        String::from_utf8(body).map_err(|_| {
+            CallError::new(CallErrorKind::Decode, "the text reply is not UTF-8").tagged(tag)
+        })
+    }
+}
+
 fn refused(refusal: ApiError) -> CallError {
     match refusal {
         ApiError::Refused { code, message } => {

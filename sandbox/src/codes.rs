@@ -55,6 +55,8 @@ pub const SPLIT_EXCEEDS_PAYMENT: i32 = 3003;
 /// (also 413 for a body too large, 415 for one that is not JSON, and the status of an
 /// injected [`CallFault`](super::CallFault)).
 pub const INVALID_REQUEST: i32 = 400;
+/// Verify UPI VPA: `merchantIdentifierKey` is not this merchant's access key: with HTTP 403.
+pub const FORBIDDEN: i32 = 403;
 /// No such order, transaction, payout, QR code or split account, or no such operation: with
 /// HTTP 404.
 pub const NOT_FOUND: i32 = 404;
@@ -65,3 +67,23 @@ pub const UNAUTHORIZED: i32 = 117;
 /// The token endpoint's `resultCode` (not a `response_code`) for credentials it does not know,
 /// in an HTTP 200 answer without a token.
 pub const INVALID_CREDENTIALS: i32 = 401;
+/// Verify UPI VPA: the address is not a UPI address the sandbox knows (no `@`, or it ends
+/// with [`INVALID_VPA_SUFFIX`](super::INVALID_VPA_SUFFIX)). EnKash does not document its answer
+/// to an invalid VPA. (Business rule, HTTP 200.)
+pub const INVALID_VPA: i32 = 4001;
+/// Validate OTP: the OTP is not [`SANDBOX_OTP`](super::SANDBOX_OTP). The payment stays
+/// waiting for the right one. (Business rule, HTTP 200.)
+pub const WRONG_OTP: i32 = 5001;
+/// Validate or Resend OTP: the payment is not waiting for an OTP (it was never an
+/// [`OTP_CARD`](super::OTP_CARD) payment, or its OTP was accepted already). (HTTP 200 for
+/// Validate OTP; HTTP 422 for Resend OTP, whose success answer is text.)
+pub const NO_OTP_PENDING: i32 = 5002;
+/// Resend OTP: the payment's OTP was resent twice already (the sandbox's limit, a peer
+/// gateway's; EnKash documents none). With HTTP 422.
+pub const OTP_RESEND_LIMIT: i32 = 5003;
+/// Create UPI QR: a fixed-amount code (`fixedAmount: true`) without an `amount`. (Business
+/// rule, HTTP 200.)
+pub const QR_AMOUNT_REQUIRED: i32 = 6001;
+/// Create UPI QR: `customerId` names no customer made with Create Customer. (Business rule,
+/// HTTP 200.)
+pub const UNKNOWN_CUSTOMER: i32 = 6002;

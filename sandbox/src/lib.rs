@@ -13,6 +13,33 @@
 //! [`Sandbox::redeliver_notification`] sends a notification again, as a retrying gateway does.
 //! Refusals carry the sandbox's own `response_code`s, named in [`codes`].
 //!
+//! The operations added from the portal's list have their lives too:
+//!
+//! - **Checkout UPI.** `get_dynamic_upi_qr` opens one UPI payment per order (the order becomes
+//!   `CHECKOUT_RENDERED`; asking again shows the same payment, by the order's id or the
+//!   payment's). Its UPI status is `PROCESS` until the test plays the customer with
+//!   [`Sandbox::pay_upi_checkout`]: `SUCCESS` and the order `PAID`, or `FAILED` (the order
+//!   `ATTEMPTED`; a new QR opens a new payment) for a payer VPA ending in
+//!   [`DECLINED_VPA_SUFFIX`], then the usual notification. The QR image is a placeholder, not a
+//!   scannable code. The `/pay/...` endpoints take a call with no auth headers (EnKash shows
+//!   none) but refuse wrong ones.
+//! - **OTP.** A credit card payment with [`OTP_CARD`] waits for `validate_otp` with
+//!   [`SANDBOX_OTP`]; a wrong OTP is refused ([`codes::WRONG_OTP`]) and the payment keeps
+//!   waiting. `resend_otp` is counted ([`Sandbox::otp_resends`]) and allowed twice per payment (a
+//!   peer gateway's limit; EnKash documents none); the third is refused with HTTP 422
+//!   ([`codes::OTP_RESEND_LIMIT`]).
+//! - **Verify VPA** names the holder from the address (`asha.verma@okbank` is `Asha Verma`) and
+//!   refuses one without `@` or ending in [`INVALID_VPA_SUFFIX`] ([`codes::INVALID_VPA`]).
+//! - **UPI QR codes** are created `ACTIVE`. [`Sandbox::pay_upi_qr`] pays one as a customer
+//!   would; a [`QrPaymentError`] refuses a cancelled code (cancel is final), an expired one (its
+//!   status stays `ACTIVE`: EnKash documents no `EXPIRED`), a single-use code paid already, or
+//!   another amount than a fixed-amount code's. A fixed-amount code without an amount
+//!   ([`codes::QR_AMOUNT_REQUIRED`]) and a `customerId` that `create_customer` did not make
+//!   ([`codes::UNKNOWN_CUSTOMER`]) are refused.
+//! - **Split accounts** are created active (the answer carries no access key: how EnKash issues
+//!   one is not documented); a deactivated account takes no split
+//!   ([`codes::UNKNOWN_SPLIT_ACCOUNT`]) until activated again.
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
@@ -37,6 +64,8 @@ mod faults;
 pub mod fuzzing;
 mod ledger;
 mod notify;
+mod payer;
+mod portal_routes;
 mod routes;
 mod spec;
 
@@ -48,7 +77,11 @@ use std::time::{Duration, SystemTime};
 
 pub use contract::validate;
 pub use faults::CallFault;
-pub use ledger::{SettleError, DECLINED_CARD, DECLINED_VPA_SUFFIX, PENDING_VPA_SUFFIX};
+pub use ledger::{
+    QrPaymentError, SettleError, DECLINED_CARD, DECLINED_VPA_SUFFIX, OTP_CARD, PENDING_VPA_SUFFIX,
+    SANDBOX_OTP,
+};
+pub use portal_routes::INVALID_VPA_SUFFIX;
 
 /// A fault the next token request(s) will meet.
 #[derive(Debug, Clone, PartialEq)]

@@ -26,7 +26,7 @@ use enkash::types::{
 type Shared = State<Arc<SandboxState>>;
 
 pub(super) fn router(state: Arc<SandboxState>) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/api/v0/merchant/token", post(generate_token))
         .route("/api/v0/orders", post(create_order))
         .route("/api/v0/orders/{order_id}", get(get_order_status))
@@ -58,7 +58,9 @@ pub(super) fn router(state: Arc<SandboxState>) -> Router {
         .route(
             "/api/v0/split-transaction/{transaction_id}",
             post(edit_split_settlement),
-        )
+        );
+    // The operations added from the portal's list (issue 20), in their own file.
+    super::portal_routes::add(router)
         // Layers run outside in: faults first (a fault is met whatever the request), then the
         // spec's own checks, then the handler's business rules.
         .route_layer(axum::middleware::from_fn(super::contract::enforce))
@@ -83,13 +85,13 @@ pub(super) fn error(
 }
 
 /// A successful envelope.
-fn ok(payload: impl Serialize) -> Response {
+pub(super) fn ok(payload: impl Serialize) -> Response {
     Json(json!({"response_code": 0, "response_message": "SUCCESS", "payload": payload}))
         .into_response()
 }
 
 /// What the client sees when the sandbox refuses.
-fn refused(refusal: Refusal) -> Response {
+pub(super) fn refused(refusal: Refusal) -> Response {
     match refusal {
         Refusal::Invalid(message) => error(
             StatusCode::BAD_REQUEST,
@@ -200,7 +202,7 @@ fn bearer_token(header: &str) -> Option<&str> {
 
 /// Checks both authentication headers; counts the call on success, the 401 otherwise.
 /// Returns the 401 to send, or `None` when the caller may proceed.
-fn unauthorized(
+pub(super) fn unauthorized(
     state: &SandboxState,
     headers: &HeaderMap,
     operation: &'static str,
@@ -236,7 +238,7 @@ fn unauthorized(
 }
 
 /// Authenticates, then runs `handle` on the ledger; the result becomes the envelope.
-fn authenticated<T: Serialize>(
+pub(super) fn authenticated<T: Serialize>(
     state: &SandboxState,
     headers: &HeaderMap,
     operation: &'static str,

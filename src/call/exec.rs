@@ -91,9 +91,17 @@ pub(crate) async fn execute(
         enkash.duration_ms = Empty,
     );
     let repeatable = operation.is_some_and(|o| o.idempotent);
-    attempts(http, auth, request, info.operation_id, repeatable)
-        .instrument(span)
-        .await
+    let text_answer = operation.is_some_and(|o| o.text_answer);
+    attempts(
+        http,
+        auth,
+        request,
+        info.operation_id,
+        repeatable,
+        text_answer,
+    )
+    .instrument(span)
+    .await
 }
 
 async fn attempts(
@@ -102,6 +110,7 @@ async fn attempts(
     mut request: reqwest::Request,
     operation_id: &'static str,
     repeatable: bool,
+    text_answer: bool,
 ) -> reqwest::Result<reqwest::Response> {
     let started = Instant::now();
     let settings = auth.call_settings();
@@ -120,7 +129,13 @@ async fn attempts(
         // A streaming body cannot be cloned; such a request is sent once.
         let spare = request.try_clone();
         let sent_token = request.headers().get(AUTHORIZATION).cloned();
-        let attempt = answer::send(http, request, settings.max_response_bytes).await;
+        let mut attempt = answer::send(http, request, settings.max_response_bytes).await;
+        if let Attempt::Answer(answer) = &mut attempt {
+            // A text answer is what the spec promises for such an operation, not a garbled one.
+            if text_answer && answer.status == StatusCode::OK && !answer.oversized {
+                answer.probe = Probe::Readable(None);
+            }
+        }
         let transient = transient(&attempt);
         match transient {
             Some(_) => settings.budget.record_failure(),

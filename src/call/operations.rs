@@ -19,6 +19,8 @@ pub(crate) struct Operation {
     pub recovery: Option<Recovery>,
     /// The same in words, from the spec (empty when `recovery` is `None`).
     pub advice: &'static str,
+    /// Its 200 answer is `text/plain`, not JSON (Resend OTP): such a body is readable.
+    pub text_answer: bool,
 }
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));

@@ -9,11 +9,18 @@ use serde_json::Value;
 
 use enkash::Rupees;
 
+mod checkout_upi;
+mod customers;
+mod otp;
 mod pending;
 mod qr;
+mod qr_create;
 mod split;
+mod split_accounts;
 
+pub use otp::{OTP_CARD, SANDBOX_OTP};
 pub use pending::SettleError;
+pub use qr_create::QrPaymentError;
 
 use split::{split_account, SplitAccount};
 
@@ -61,6 +68,13 @@ pub(super) struct Ledger {
     splits: HashMap<String, Value>,
     /// By transaction: the last notification sent for it, for redelivery.
     notified: HashMap<String, Notify>,
+    /// By order: its open checkout UPI payment (dynamic QR, intent links).
+    checkout_upi: HashMap<String, String>,
+    /// By transaction: how many times its OTP was resent.
+    otp_resends: HashMap<String, u32>,
+    /// By QR code: the payments it has taken.
+    qr_payments: HashMap<String, u32>,
+    customers: Vec<enkash::types::Customer>,
     next_id: u64,
 }
 
@@ -514,6 +528,13 @@ fn attempt(detail: &PaymentDetail) -> Attempt {
         }
         PaymentDetail::Upi { vpa, .. } => {
             (PaymentMode::Upi, None, vpa.ends_with(DECLINED_VPA_SUFFIX))
+        }
+        PaymentDetail::CreditCard { card_number, .. } if otp::asks_for_otp(card_number) => {
+            return Attempt {
+                mode: PaymentMode::CreditCard,
+                bank_code: None,
+                outcome: Outcome::Pending,
+            };
         }
         PaymentDetail::CreditCard { card_number, .. } => {
             (PaymentMode::CreditCard, None, is_declined(card_number))
