@@ -56,14 +56,17 @@ fn number_schema(
 ) -> Result<(schemars::schema::SchemaObject, bool), String> {
     let number = |key: &str| map.get(key).and_then(serde_json::Value::as_f64);
     let flag = |key: &str| map.get(key) == Some(&serde_json::Value::Bool(true));
+    // `multipleOf` is 0.01 for money, or 10^-n (n up to 9, what `Decimal` holds) for the
+    // precision of another decimal.
+    let power_of_ten = |step: f64| (0..=9).any(|n| step == 10f64.powi(-n));
     let well_formed = map.get("type").and_then(|t| t.as_str()) == Some("number")
-        && matches!(number("multipleOf"), None | Some(0.01))
+        && number("multipleOf").is_none_or(power_of_ten)
         && !flag("nullable");
     if !well_formed {
         return Err(format!(
             "{SPEC}: a `format: decimal` schema must be `type: number`, not nullable, with \
-             `multipleOf: 0.01` (rupees, generated as `Rupees`) or no `multipleOf` (generated as \
-             `Decimal`): {}",
+             `multipleOf: 0.01` (rupees, generated as `Rupees`), another power of ten down to \
+             1e-9, or none (generated as `Decimal`): {}",
             serde_json::Value::Object(map.clone())
         ));
     }
