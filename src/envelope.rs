@@ -114,6 +114,8 @@ envelopes! {
     SplitAccountResponse => serde_json::Value,
     QrCodeEnvelope => types::QrCodeResponse,
     QrCodeSearchEnvelope => serde_json::Value,
+    UpiMandateEnvelope => types::UpiMandate,
+    MandatePreDebitEnvelope => types::MandatePreDebitNotice,
 }
 
 /// The edit-split operation answers with its own envelope (`code`, `message`, `payload`).
