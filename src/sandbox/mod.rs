@@ -12,6 +12,12 @@
 //! [`Sandbox::redeliver_notification`] sends a notification again, as a retrying gateway does.
 //! Refusals carry the sandbox's own `response_code`s, named in [`codes`].
 //!
+//! UPI Autopay mandates follow RBI's and NPCI's rules (pre-debit notice 24 hours ahead, one
+//! debit per recurrence period, `EXACT`/`MAX`, Rs 15,000 without the payer's authentication,
+//! nothing after revocation or expiry) on a business clock a test moves with
+//! [`Sandbox::advance_clock`]; a test plays the payer with [`Sandbox::approve_mandate`] and
+//! [`Sandbox::pause_mandate`].
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
@@ -30,11 +36,13 @@
 //! ```
 
 pub mod codes;
+mod clock;
 mod contract;
 mod faults;
 #[doc(hidden)]
 pub mod fuzzing;
 mod ledger;
+mod mandates;
 mod notify;
 mod routes;
 
@@ -45,6 +53,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 pub use faults::CallFault;
+pub use clock::ClockError;
+pub use ledger::{MandateActionError, AFA_VPA_SUFFIX};
 pub use ledger::{SettleError, DECLINED_CARD, DECLINED_VPA_SUFFIX, PENDING_VPA_SUFFIX};
 
 /// A fault the next token request(s) will meet.
@@ -94,6 +104,8 @@ struct SandboxState {
     unauthorized: AtomicU64,
     notifications_sent: AtomicU64,
     notifications_delivered: AtomicU64,
+    /// UPI Autopay callbacks waiting to be posted, and their counts (`mandates.rs`).
+    mandate_outbox: mandates::Outbox,
     /// The runtime the sandbox started on, where notifications are posted from: settling a
     /// payment from code outside the runtime still sends its notification.
     runtime: tokio::runtime::Handle,
@@ -114,6 +126,8 @@ struct Inner {
     attempts: HashMap<&'static str, u64>,
     /// Faults waiting for the next calls, by operation id.
     call_faults: HashMap<String, VecDeque<CallFault>>,
+    /// How far business time is ahead of the wall clock (`clock.rs`).
+    business_ahead: Duration,
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -411,10 +425,12 @@ impl SandboxBuilder {
                 authenticated: HashMap::new(),
                 attempts: HashMap::new(),
                 call_faults: HashMap::new(),
+                business_ahead: Duration::ZERO,
             }),
             unauthorized: AtomicU64::new(0),
             notifications_sent: AtomicU64::new(0),
             notifications_delivered: AtomicU64::new(0),
+            mandate_outbox: mandates::Outbox::default(),
             runtime: tokio::runtime::Handle::current(),
         });
         let app = routes::router(Arc::clone(&state));

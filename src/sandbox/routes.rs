@@ -60,6 +60,7 @@ pub(super) fn router(state: Arc<SandboxState>) -> Router {
             "/api/v0/split-transaction/{transaction_id}",
             post(edit_split_settlement),
         )
+        .merge(super::mandates::router())
         // Layers run outside in: faults first (a fault is met whatever the request), then the
         // spec's own checks, then the handler's business rules.
         .route_layer(axum::middleware::from_fn(super::contract::enforce))
@@ -237,7 +238,7 @@ fn unauthorized(
 }
 
 /// Authenticates, then runs `handle` on the ledger; the result becomes the envelope.
-fn authenticated<T: Serialize>(
+pub(super) fn authenticated<T: Serialize>(
     state: &SandboxState,
     headers: &HeaderMap,
     operation: &'static str,

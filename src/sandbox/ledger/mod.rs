@@ -9,10 +9,13 @@ use serde_json::Value;
 
 use crate::Rupees;
 
+mod mandate;
 mod pending;
 mod qr;
 mod split;
 
+pub use mandate::{MandateActionError, AFA_VPA_SUFFIX};
+pub(super) use mandate::Outgoing;
 pub use pending::SettleError;
 
 use split::{split_account, SplitAccount};
@@ -61,6 +64,8 @@ pub(super) struct Ledger {
     splits: HashMap<String, Value>,
     /// By transaction: the last notification sent for it, for redelivery.
     notified: HashMap<String, Notify>,
+    /// UPI Autopay mandates (`mandate.rs`).
+    pub(super) mandates: mandate::Mandates,
     next_id: u64,
 }
 
