@@ -947,3 +947,17 @@ async fn lookups_revokes_and_updates_are_retried_creates_and_notices_are_not() {
     assert_eq!(lost.recovery(), Recovery::ResendUnchanged);
     assert_eq!(f.sandbox.attempts("notify_upi_mandate_debit"), 1);
 }
+
+#[tokio::test]
+async fn the_sandbox_holds_an_active_mandate_ready_for_debits() {
+    let f = Fixture::start().await;
+    let seeded = f.get(Sandbox::MANDATE_REFERENCE_ID).await.unwrap();
+    assert_eq!(seeded.status, Some(MandateStatus::Active));
+    assert_eq!(seeded.mandate_id, Sandbox::MANDATE_ID);
+    assert_eq!(seeded.amount, Some(rupees("5000")));
+    let paid = f
+        .notice_then_debit(&seeded, rupees("4999.99"))
+        .await
+        .unwrap();
+    assert_eq!(paid.amount, Some(rupees("4999.99")));
+}

@@ -164,7 +164,12 @@ impl Sandbox {
     /// use enkash::sandbox::{MandateActionError, Sandbox};
     ///
     /// let sandbox = Sandbox::start().await.unwrap();
-    /// assert_eq!(sandbox.approve_mandate("NO_SUCH"), Err(MandateActionError::UnknownMandate));
+    /// assert_eq!(sandbox.approve_mandate("NO_SUCH").unwrap_err(), MandateActionError::UnknownMandate);
+    /// // The seeded mandate is approved already.
+    /// assert!(matches!(
+    ///     sandbox.approve_mandate(Sandbox::MANDATE_REFERENCE_ID),
+    ///     Err(MandateActionError::WrongState { .. })
+    /// ));
     /// # }
     /// ```
     pub fn approve_mandate(&self, reference_id: &str) -> Result<UpiMandate, MandateActionError> {

@@ -143,6 +143,10 @@ impl Sandbox {
     pub const QR_CODE_ID: &'static str = "QR_SANDBOX_1";
     /// That split account's access key.
     pub const SPLIT_ACCESS_KEY: &'static str = "AK_SPLIT_SANDBOX_1";
+    /// The `referenceId` of an active monthly `MAX` UPI mandate of Rs 5,000 the sandbox holds.
+    pub const MANDATE_REFERENCE_ID: &'static str = "SUB_SANDBOX_1";
+    /// That mandate's `mandateId` (what pre-debit notices and debits name).
+    pub const MANDATE_ID: &'static str = "MDT_SANDBOX_1";
 
     /// Starts a sandbox on `127.0.0.1` on a free port, issuing one-hour tokens.
     pub async fn start() -> std::io::Result<Self> {
@@ -411,6 +415,7 @@ impl SandboxBuilder {
         let base_url = format!("http://{addr}");
         let mut ledger = ledger::Ledger::seeded();
         ledger.seed_orders(&access_key, &base_url);
+        ledger.seed_mandate(chrono::Utc::now());
         let state = Arc::new(SandboxState {
             secret_key: format!("SK_SANDBOX_{id:04}_{:08x}", fastrand::u32(..)),
             access_key,

@@ -624,3 +624,55 @@ impl Ledger {
         (order, transaction)
     }
 }
+
+impl Ledger {
+    /// An active monthly `MAX` mandate of Rs 5,000 with fixed ids, valid for ten years from
+    /// `now`, for examples and tools that need one without playing the payer.
+    pub(in crate::sandbox) fn seed_mandate(&mut self, now: DateTime<Utc>) {
+        let (reference_id, mandate_id) = (
+            crate::sandbox::Sandbox::MANDATE_REFERENCE_ID,
+            crate::sandbox::Sandbox::MANDATE_ID,
+        );
+        let request = CreateUpiMandateRequest {
+            reference_id: match reference_id.parse() {
+                Ok(id) => id,
+                Err(_) => return,
+            },
+            amount: Rupees::from_paise(500_000),
+            amount_rule: MandateAmountRule::Max,
+            currency: crate::types::Currency::Inr,
+            payer: crate::types::MandatePayerRequest {
+                name: "Asha Verma".into(),
+                vpa: "asha.verma@okbank".into(),
+                account: "123456789012".into(),
+                account_validation: false,
+            },
+            mandate_name: "Sandbox monthly plan".into(),
+            expiry: now + chrono::Duration::days(1),
+            block_fund: false,
+            recurrence: crate::types::MandateRecurrenceRequest {
+                period: MandateRecurrencePeriod::Monthly,
+                rule: crate::types::MandateRecurrenceRule::On,
+                value: std::num::NonZeroU32::MIN,
+            },
+            validity: crate::types::MandateValidityRequest {
+                start_at: now,
+                end_at: now + chrono::Duration::days(3650),
+            },
+            upi_reference_url: None,
+            description: None,
+        };
+        let Ok(created) = self.create_mandate(request, now) else {
+            return;
+        };
+        self.mandates.reference_of.remove(&created.mandate_id);
+        self.mandates
+            .reference_of
+            .insert(mandate_id.to_string(), reference_id.to_string());
+        if let Some(mandate) = self.mandates.by_reference.get_mut(reference_id) {
+            mandate.view.mandate_id = mandate_id.to_string();
+            mandate.view.umn = Some(format!("{}@sandbox", mandate_id.replace('_', "")));
+            mandate.set_status(MandateStatus::Active);
+        }
+    }
+}
