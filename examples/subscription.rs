@@ -21,9 +21,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use enkash::sandbox::{codes, Sandbox};
 use enkash::types::{
     CreateUpiMandateRequest, Currency, ExecuteMandateDebitRequest, MandateAmountRule,
-    MandatePayerRequest, MandatePreDebitRequest, MandateRecurrencePeriod,
-    MandateRecurrenceRequest, MandateRecurrenceRule, MandateStatus, MandateValidityRequest,
-    OrderStatus, PaymentStatus, RevokeUpiMandateRequest,
+    MandatePayerRequest, MandatePreDebitRequest, MandateRecurrencePeriod, MandateRecurrenceRequest,
+    MandateRecurrenceRule, MandateStatus, MandateValidityRequest, OrderStatus, PaymentStatus,
+    RevokeUpiMandateRequest,
 };
 use enkash::webhook::{parse_mandate_debit_callback, parse_upi_mandate_callback};
 use enkash::{Client, Payload, Rupees};
@@ -70,7 +70,9 @@ async fn callback_endpoint() -> Result<(String, mpsc::UnboundedReceiver<Callback
 }
 
 /// The next callback, or an error after five seconds.
-async fn next_callback(received: &mut mpsc::UnboundedReceiver<Callback>) -> Result<Callback, Error> {
+async fn next_callback(
+    received: &mut mpsc::UnboundedReceiver<Callback>,
+) -> Result<Callback, Error> {
     match tokio::time::timeout(Duration::from_secs(5), received.recv()).await {
         Ok(Some(callback)) => Ok(callback),
         _ => Err("no callback arrived within five seconds".into()),
@@ -87,9 +89,14 @@ async fn mandate_status(
             println!(
                 "  callback: mandate {} is {}",
                 mandate.reference_id,
-                mandate.status.as_ref().map_or("(no status)", MandateStatus::as_str)
+                mandate
+                    .status
+                    .as_ref()
+                    .map_or("(no status)", MandateStatus::as_str)
             );
-            mandate.status.ok_or_else(|| "a mandate callback without a status".into())
+            mandate
+                .status
+                .ok_or_else(|| "a mandate callback without a status".into())
         }
         Callback::Debit(_) => Err("expected a mandate callback, got a debit callback".into()),
     }
@@ -127,7 +134,10 @@ async fn charge(
     );
 
     sandbox.advance_clock(Duration::from_secs(25 * 3600))?;
-    println!("  (the sandbox's clock moves 25 hours, to {})", sandbox.business_time());
+    println!(
+        "  (the sandbox's clock moves 25 hours, to {})",
+        sandbox.business_time()
+    );
 
     let order = client
         .execute_upi_mandate_debit()
@@ -142,7 +152,10 @@ async fn charge(
     let order_id = order.order_id.ok_or("the debit's order has no id")?;
     println!(
         "  debit: order {order_id} is {}",
-        order.status.as_ref().map_or("(no status)", OrderStatus::as_str)
+        order
+            .status
+            .as_ref()
+            .map_or("(no status)", OrderStatus::as_str)
     );
 
     let debit = match next_callback(received).await? {
@@ -153,7 +166,12 @@ async fn charge(
         return Err("the debit callback does not report this debit's success".into());
     }
     // A callback carries no signature: confirm with EnKash before granting the month.
-    let confirmed = client.get_order_status().order_id(&order_id).send().await.payload()?;
+    let confirmed = client
+        .get_order_status()
+        .order_id(&order_id)
+        .send()
+        .await
+        .payload()?;
     if confirmed.status != Some(OrderStatus::Paid) || confirmed.amount != Some(amount) {
         return Err("EnKash does not confirm the debit".into());
     }
@@ -220,11 +238,27 @@ async fn main() -> Result<(), Error> {
     }
 
     println!("Month 1");
-    charge(&client, &sandbox, &mut received, &mandate.mandate_id, price, "Monthly plan, month 1").await?;
+    charge(
+        &client,
+        &sandbox,
+        &mut received,
+        &mandate.mandate_id,
+        price,
+        "Monthly plan, month 1",
+    )
+    .await?;
 
     println!("Month 2");
     sandbox.advance_clock(Duration::from_secs(31 * 24 * 3600))?;
-    charge(&client, &sandbox, &mut received, &mandate.mandate_id, price, "Monthly plan, month 2").await?;
+    charge(
+        &client,
+        &sandbox,
+        &mut received,
+        &mandate.mandate_id,
+        price,
+        "Monthly plan, month 2",
+    )
+    .await?;
 
     println!("The customer cancels: revoke the mandate");
     let revoked = client
@@ -237,7 +271,10 @@ async fn main() -> Result<(), Error> {
         .payload()?;
     println!(
         "  mandate is {}",
-        revoked.status.as_ref().map_or("(no status)", MandateStatus::as_str)
+        revoked
+            .status
+            .as_ref()
+            .map_or("(no status)", MandateStatus::as_str)
     );
     if mandate_status(&mut received).await? != MandateStatus::Revoked {
         return Err("no revocation callback".into());

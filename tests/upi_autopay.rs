@@ -14,10 +14,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use enkash::sandbox::{codes, CallFault, MandateActionError, Sandbox, AFA_VPA_SUFFIX};
 use enkash::types::{
     CreateUpiMandateRequest, Currency, ExecuteMandateDebitRequest, MandateAmountRule,
-    MandatePayerRequest, MandatePreDebitRequest, MandateRecurrencePeriod,
-    MandateRecurrenceRequest, MandateRecurrenceRule, MandateStatus, MandateValidityEnd,
-    MandateValidityRequest, Order, OrderStatus, PaymentStatus, RevokeUpiMandateRequest,
-    UpdateUpiMandateRequest, UpiMandate,
+    MandatePayerRequest, MandatePreDebitRequest, MandateRecurrencePeriod, MandateRecurrenceRequest,
+    MandateRecurrenceRule, MandateStatus, MandateValidityEnd, MandateValidityRequest, Order,
+    OrderStatus, PaymentStatus, RevokeUpiMandateRequest, UpdateUpiMandateRequest, UpiMandate,
 };
 use enkash::webhook::{parse_mandate_debit_callback, parse_upi_mandate_callback};
 use enkash::{CallError, Client, Payload, Recovery, Rupees};
@@ -341,7 +340,10 @@ async fn a_debit_needs_a_notice_for_its_amount_and_day_sent_24_hours_before() {
     assert_eq!(notice.status, "SUCCESS");
     // The same notice again (a retry) is answered with the first.
     let again = f.notify(&mandate, amount, day).await.unwrap();
-    assert_eq!(again.predebit_notification_id, notice.predebit_notification_id);
+    assert_eq!(
+        again.predebit_notification_id,
+        notice.predebit_notification_id
+    );
 
     f.sandbox.advance_clock(23 * HOUR).unwrap();
     assert_eq!(ist_day(f.sandbox.business_time()), day);
@@ -481,7 +483,9 @@ async fn revocation_is_final_repeatable_and_called_back_once() {
     let mut f = Fixture::start().await;
     let mandate = f.active(request(&f.sandbox, "SUB1", "asha@okbank")).await;
     // A notice sent before revocation does not survive it.
-    f.notify(&mandate, rupees("499"), f.day_in(25)).await.unwrap();
+    f.notify(&mandate, rupees("499"), f.day_in(25))
+        .await
+        .unwrap();
     let revoked = f.revoke("SUB1").await.unwrap();
     assert_eq!(revoked.status, Some(MandateStatus::Revoked));
     assert_eq!(
@@ -508,7 +512,12 @@ async fn revocation_is_final_repeatable_and_called_back_once() {
         validity: None,
     };
     refused_with(
-        f.client.update_upi_mandate().body(update).send().await.payload(),
+        f.client
+            .update_upi_mandate()
+            .body(update)
+            .send()
+            .await
+            .payload(),
         codes::MANDATE_REVOKED,
     );
     assert!(matches!(
@@ -539,10 +548,7 @@ async fn a_mandate_expires_at_the_end_of_its_validity() {
         f.mandate_callback().await.status,
         Some(MandateStatus::Expired)
     );
-    refused_with(
-        f.execute(&mandate, rupees("1")).await,
-        codes::MANDATE_ENDED,
-    );
+    refused_with(f.execute(&mandate, rupees("1")).await, codes::MANDATE_ENDED);
 }
 
 #[tokio::test]
@@ -603,8 +609,15 @@ async fn the_debit_callback_names_the_debits_order_and_its_exact_amount() {
         .unwrap();
     let body = f.debit_callback().await;
     let raw: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(raw["amount"], json!(123.45), "an exact JSON number on the wire");
-    assert!(raw.get("surcharge").is_some(), "documented to begin with surcharge");
+    assert_eq!(
+        raw["amount"],
+        json!(123.45),
+        "an exact JSON number on the wire"
+    );
+    assert!(
+        raw.get("surcharge").is_some(),
+        "documented to begin with surcharge"
+    );
     let debit = parse_mandate_debit_callback(&body).unwrap();
     assert_eq!(Some(debit.order_id.clone()), order.order_id);
     assert_eq!(debit.amount, Some(Rupees::from_paise(12_345)));
@@ -665,10 +678,7 @@ async fn update_changes_amount_and_end_only_while_active() {
         .unwrap();
     assert_eq!(updated.amount, Some(rupees("599")));
     assert_eq!(updated.validity.unwrap().end_at, Some(end.timestamp()));
-    assert_eq!(
-        f.mandate_callback().await.amount,
-        Some(rupees("599"))
-    );
+    assert_eq!(f.mandate_callback().await.amount, Some(rupees("599")));
     // Neither field: nothing to update.
     let nothing = f
         .client
@@ -697,7 +707,10 @@ async fn a_reference_id_is_used_once_and_unknown_periods_are_refused() {
     assert_eq!(error.http_status(), Some(400));
     let mut backwards = request(&f.sandbox, "SUB3", "asha@okbank");
     backwards.validity.end_at = backwards.validity.start_at;
-    assert_eq!(f.create(backwards).await.unwrap_err().http_status(), Some(400));
+    assert_eq!(
+        f.create(backwards).await.unwrap_err().http_status(),
+        Some(400)
+    );
 }
 
 #[tokio::test]
@@ -730,7 +743,10 @@ async fn the_contract_check_refuses_bodies_the_spec_does_not_allow() {
     .unwrap();
     assert_eq!(answer.status(), 400);
     let body: Value = answer.json().await.unwrap();
-    assert!(body["response_message"].as_str().unwrap().contains("amount"));
+    assert!(body["response_message"]
+        .as_str()
+        .unwrap()
+        .contains("amount"));
     let answer = post(
         "/api/v0/upi-mandate/execute",
         json!({"mandateId": "MDT_1", "amount": 10}),
@@ -739,7 +755,10 @@ async fn the_contract_check_refuses_bodies_the_spec_does_not_allow() {
     .unwrap();
     assert_eq!(answer.status(), 400);
     let body: Value = answer.json().await.unwrap();
-    assert!(body["response_message"].as_str().unwrap().contains("remarks"));
+    assert!(body["response_message"]
+        .as_str()
+        .unwrap()
+        .contains("remarks"));
 }
 
 #[tokio::test]
@@ -814,7 +833,10 @@ async fn the_control_endpoints_move_the_clock_and_play_the_payer_over_http() {
     assert_eq!(approved.status(), 200);
     let approved: Value = approved.json().await.unwrap();
     assert_eq!(approved["status"], json!("ACTIVE"));
-    assert_eq!(f.mandate_callback().await.status, Some(MandateStatus::Active));
+    assert_eq!(
+        f.mandate_callback().await.status,
+        Some(MandateStatus::Active)
+    );
     let unknown = http
         .post(format!("{base}/__sandbox/mandates/NO_SUCH/approve"))
         .send()
@@ -828,7 +850,10 @@ async fn the_control_endpoints_move_the_clock_and_play_the_payer_over_http() {
         .await
         .unwrap();
     assert_eq!(paused.status(), 200);
-    assert_eq!(f.mandate_callback().await.status, Some(MandateStatus::Paused));
+    assert_eq!(
+        f.mandate_callback().await.status,
+        Some(MandateStatus::Paused)
+    );
 
     // The callback URLs, too; then a callback goes to the new one.
     let (sender, mut received) = mpsc::unbounded_channel::<Bytes>();
@@ -873,7 +898,9 @@ async fn the_control_endpoints_move_the_clock_and_play_the_payer_over_http() {
 async fn a_debit_is_never_resent_once_it_may_have_arrived() {
     let mut f = Fixture::start().await;
     let mandate = f.active(request(&f.sandbox, "SUB1", "asha@okbank")).await;
-    f.notify(&mandate, rupees("499"), f.day_in(25)).await.unwrap();
+    f.notify(&mandate, rupees("499"), f.day_in(25))
+        .await
+        .unwrap();
     f.sandbox.advance_clock(25 * HOUR).unwrap();
     f.sandbox.fail_next_calls(
         "execute_upi_mandate_debit",
@@ -997,7 +1024,10 @@ async fn every_mandate_answer_and_callback_validates_against_the_spec() {
     let base = f.sandbox.base_url();
     let access_key = f.sandbox.access_key().to_string();
     // Sends a raw request, checks the answer against the spec; returns status and body.
-    let exchange = |method: reqwest::Method, path: String, template: &'static str, body: Option<Value>| {
+    let exchange = |method: reqwest::Method,
+                    path: String,
+                    template: &'static str,
+                    body: Option<Value>| {
         let mut request = http
             .request(method.clone(), format!("{base}{path}"))
             .bearer_auth(&token)
@@ -1030,26 +1060,53 @@ async fn every_mandate_answer_and_callback_validates_against_the_spec() {
         "validity": {"startAt": now.to_rfc3339(), "endAt": (now + chrono::Duration::days(90)).to_rfc3339()}
     });
     let (status, body) = exchange(Method::POST, ROOT.into(), ROOT, Some(create.clone())).await;
-    assert_eq!((status, body["payload"]["status"].as_str()), (200, Some("CREATED")));
+    assert_eq!(
+        (status, body["payload"]["status"].as_str()),
+        (200, Some("CREATED"))
+    );
     let (status, body) = exchange(Method::POST, ROOT.into(), ROOT, Some(create)).await;
-    assert_eq!((status, body["response_code"].as_i64()), (200, Some(codes::DUPLICATE_MANDATE.into())));
-    let (status, _) = exchange(Method::POST, ROOT.into(), ROOT, Some(json!({"referenceId": "X"}))).await;
+    assert_eq!(
+        (status, body["response_code"].as_i64()),
+        (200, Some(codes::DUPLICATE_MANDATE.into()))
+    );
+    let (status, _) = exchange(
+        Method::POST,
+        ROOT.into(),
+        ROOT,
+        Some(json!({"referenceId": "X"})),
+    )
+    .await;
     assert_eq!(status, 400);
 
-    let (status, body) = exchange(Method::GET, format!("{ROOT}/{}", Sandbox::MANDATE_REFERENCE_ID), GET, None).await;
-    assert_eq!((status, body["payload"]["status"].as_str()), (200, Some("ACTIVE")));
+    let (status, body) = exchange(
+        Method::GET,
+        format!("{ROOT}/{}", Sandbox::MANDATE_REFERENCE_ID),
+        GET,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["payload"]["status"].as_str()),
+        (200, Some("ACTIVE"))
+    );
     let (status, _) = exchange(Method::GET, format!("{ROOT}/NOPE"), GET, None).await;
     assert_eq!(status, 404);
     let update = json!({"referenceId": Sandbox::MANDATE_REFERENCE_ID, "amount": 6000});
     let (status, body) = exchange(Method::PATCH, ROOT.into(), ROOT, Some(update)).await;
-    assert_eq!((status, body["payload"]["amount"].as_f64()), (200, Some(6000.0)));
+    assert_eq!(
+        (status, body["payload"]["amount"].as_f64()),
+        (200, Some(6000.0))
+    );
     f.mandate_callback().await;
 
     let notify = "/api/v0/upi-mandate/notify";
     let day = f.day_in(25).to_string();
     let notice = json!({"mandateId": Sandbox::MANDATE_ID, "amount": 499, "debitDate": day});
     let (status, body) = exchange(Method::POST, notify.into(), notify, Some(notice)).await;
-    assert_eq!((status, body["payload"]["status"].as_str()), (200, Some("SUCCESS")));
+    assert_eq!(
+        (status, body["payload"]["status"].as_str()),
+        (200, Some("SUCCESS"))
+    );
     let unknown = json!({"mandateId": "MDT_NOPE", "amount": 499, "debitDate": day});
     let (status, _) = exchange(Method::POST, notify.into(), notify, Some(unknown)).await;
     assert_eq!(status, 404);
@@ -1058,15 +1115,25 @@ async fn every_mandate_answer_and_callback_validates_against_the_spec() {
     let execute = "/api/v0/upi-mandate/execute";
     let debit = json!({"mandateId": Sandbox::MANDATE_ID, "amount": 499, "remarks": "month 1"});
     let (status, body) = exchange(Method::POST, execute.into(), execute, Some(debit.clone())).await;
-    assert_eq!((status, body["payload"]["status"].as_str()), (200, Some("PAID")));
+    assert_eq!(
+        (status, body["payload"]["status"].as_str()),
+        (200, Some("PAID"))
+    );
     let (status, body) = exchange(Method::POST, execute.into(), execute, Some(debit)).await;
-    assert_eq!((status, body["response_code"].as_i64()), (200, Some(codes::RECURRENCE_PERIOD_USED.into())));
+    assert_eq!(
+        (status, body["response_code"].as_i64()),
+        (200, Some(codes::RECURRENCE_PERIOD_USED.into()))
+    );
 
     let revoke = "/api/v0/upi-mandate/revoke";
     let which = json!({"reference_id": Sandbox::MANDATE_REFERENCE_ID});
     for _ in 0..2 {
-        let (status, body) = exchange(Method::PATCH, revoke.into(), revoke, Some(which.clone())).await;
-        assert_eq!((status, body["payload"]["status"].as_str()), (200, Some("REVOKED")));
+        let (status, body) =
+            exchange(Method::PATCH, revoke.into(), revoke, Some(which.clone())).await;
+        assert_eq!(
+            (status, body["payload"]["status"].as_str()),
+            (200, Some("REVOKED"))
+        );
     }
 
     // The callbacks' bodies are the spec's callback payloads.

@@ -85,7 +85,11 @@ pub(super) fn deliver(state: &SandboxState, callbacks: Vec<Outgoing>) {
             tracing::debug!(target: "enkash::sandbox", "not posting a callback to a non-loopback URL");
             continue;
         }
-        state.mandate_outbox.counts.sent.fetch_add(1, Ordering::SeqCst);
+        state
+            .mandate_outbox
+            .counts
+            .sent
+            .fetch_add(1, Ordering::SeqCst);
         let queue = state.mandate_outbox.queue.get_or_init(|| {
             let (queue, mut waiting) = tokio::sync::mpsc::unbounded_channel::<Outgoing>();
             let counts = Arc::clone(&state.mandate_outbox.counts);
@@ -264,10 +268,15 @@ async fn notify_upi_mandate_debit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    mandate_call(&state, &headers, "notify_upi_mandate_debit", |ledger, now| {
-        let request: MandatePreDebitRequest = parse(&body)?;
-        ledger.notify_mandate_debit(request, now)
-    })
+    mandate_call(
+        &state,
+        &headers,
+        "notify_upi_mandate_debit",
+        |ledger, now| {
+            let request: MandatePreDebitRequest = parse(&body)?;
+            ledger.notify_mandate_debit(request, now)
+        },
+    )
 }
 
 async fn execute_upi_mandate_debit(
@@ -275,10 +284,15 @@ async fn execute_upi_mandate_debit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    mandate_call(&state, &headers, "execute_upi_mandate_debit", |ledger, now| {
-        let request: ExecuteMandateDebitRequest = parse(&body)?;
-        ledger.execute_mandate_debit(request, now)
-    })
+    mandate_call(
+        &state,
+        &headers,
+        "execute_upi_mandate_debit",
+        |ledger, now| {
+            let request: ExecuteMandateDebitRequest = parse(&body)?;
+            ledger.execute_mandate_debit(request, now)
+        },
+    )
 }
 
 /// A control endpoint's refusal: plain JSON, never EnKash's envelope.
@@ -286,14 +300,17 @@ fn control_error(status: StatusCode, message: impl std::fmt::Display) -> Respons
     (status, Json(json!({"error": message.to_string()}))).into_response()
 }
 
-/// A control endpoint's body.
-fn control_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|_| {
-        control_error(
-            StatusCode::BAD_REQUEST,
-            "the body is not the JSON this endpoint takes (see src/sandbox/mandates.rs)",
-        )
-    })
+/// A control endpoint's body, if it is the JSON the endpoint takes.
+fn control_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<T> {
+    serde_json::from_slice(body).ok()
+}
+
+/// The answer to a control body that is not the JSON the endpoint takes.
+fn bad_body() -> Response {
+    control_error(
+        StatusCode::BAD_REQUEST,
+        "the body is not the JSON this endpoint takes (see src/sandbox/mandates.rs)",
+    )
 }
 
 #[derive(Deserialize)]
@@ -317,8 +334,8 @@ async fn clock(State(state): Shared) -> Response {
 
 async fn advance_clock(State(state): Shared, body: Bytes) -> Response {
     let by = match control_body::<Seconds>(&body) {
-        Ok(by) => by,
-        Err(response) => return response,
+        Some(by) => by,
+        None => return bad_body(),
     };
     let moved = {
         let mut inner = state.lock();
@@ -367,8 +384,8 @@ async fn pause_mandate(
     body: Bytes,
 ) -> Response {
     let length = match control_body::<Seconds>(&body) {
-        Ok(length) => length,
-        Err(response) => return response,
+        Some(length) => length,
+        None => return bad_body(),
     };
     let length = i64::try_from(length.seconds)
         .ok()
@@ -394,8 +411,8 @@ struct CallbackUrls {
 
 async fn set_callback_urls(State(state): Shared, body: Bytes) -> Response {
     let urls = match control_body::<CallbackUrls>(&body) {
-        Ok(urls) => urls,
-        Err(response) => return response,
+        Some(urls) => urls,
+        None => return bad_body(),
     };
     let mut inner = state.lock();
     let mandates = &mut inner.ledger.mandates;

@@ -35,8 +35,8 @@
 //! # }
 //! ```
 
-pub mod codes;
 mod clock;
+pub mod codes;
 mod contract;
 mod faults;
 #[doc(hidden)]
@@ -52,8 +52,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-pub use faults::CallFault;
 pub use clock::ClockError;
+pub use faults::CallFault;
 pub use ledger::{MandateActionError, AFA_VPA_SUFFIX};
 pub use ledger::{SettleError, DECLINED_CARD, DECLINED_VPA_SUFFIX, PENDING_VPA_SUFFIX};
 

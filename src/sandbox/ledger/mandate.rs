@@ -16,8 +16,8 @@ use crate::sandbox::codes;
 use crate::types::{
     CreateUpiMandateRequest, ExecuteMandateDebitRequest, MandateAmountRule, MandatePausePeriod,
     MandatePayee, MandatePayer, MandatePreDebitNotice, MandatePreDebitRequest, MandateRecurrence,
-    MandateRecurrencePeriod, MandateStatus, MandateValidity, Order, OrderStatus,
-    OrderTransaction, PaymentMode, PaymentStatus, UpdateUpiMandateRequest, UpiMandate,
+    MandateRecurrencePeriod, MandateStatus, MandateValidity, Order, OrderStatus, OrderTransaction,
+    PaymentMode, PaymentStatus, UpdateUpiMandateRequest, UpiMandate,
 };
 use crate::Rupees;
 

@@ -14,8 +14,8 @@ mod pending;
 mod qr;
 mod split;
 
-pub use mandate::{MandateActionError, AFA_VPA_SUFFIX};
 pub(super) use mandate::Outgoing;
+pub use mandate::{MandateActionError, AFA_VPA_SUFFIX};
 pub use pending::SettleError;
 
 use split::{split_account, SplitAccount};
