@@ -679,20 +679,42 @@ async fn update_changes_amount_and_end_only_while_active() {
     assert_eq!(updated.amount, Some(rupees("599")));
     assert_eq!(updated.validity.unwrap().end_at, Some(end.timestamp()));
     assert_eq!(f.mandate_callback().await.amount, Some(rupees("599")));
-    // Neither field: nothing to update.
-    let nothing = f
-        .client
-        .update_upi_mandate()
-        .body(update(None, None))
-        .send()
-        .await
-        .payload()
-        .unwrap_err();
-    assert_eq!(nothing.http_status(), Some(400));
+    // Neither field: nothing to update; an end already past; an unknown mandate.
+    refused_with(
+        f.client
+            .update_upi_mandate()
+            .body(update(None, None))
+            .send()
+            .await
+            .payload(),
+        codes::INVALID_MANDATE_TERMS,
+    );
+    let past = f.sandbox.business_time() - chrono::Duration::hours(1);
+    refused_with(
+        f.client
+            .update_upi_mandate()
+            .body(update(None, Some(past)))
+            .send()
+            .await
+            .payload(),
+        codes::INVALID_MANDATE_TERMS,
+    );
+    let mut unknown = update(Some("1"), None);
+    unknown.reference_id = "NO_SUCH".parse().unwrap();
+    refused_with(
+        f.client
+            .update_upi_mandate()
+            .body(unknown)
+            .send()
+            .await
+            .payload(),
+        codes::UNKNOWN_MANDATE,
+    );
+    refused_with(f.revoke("NO_SUCH").await, codes::UNKNOWN_MANDATE);
 }
 
 #[tokio::test]
-async fn a_reference_id_is_used_once_and_unknown_periods_are_refused() {
+async fn a_reference_id_is_used_once_and_terms_the_spec_cannot_state_are_refused() {
     let f = Fixture::start().await;
     f.create(request(&f.sandbox, "SUB1", "asha@okbank"))
         .await
@@ -703,14 +725,14 @@ async fn a_reference_id_is_used_once_and_unknown_periods_are_refused() {
     );
     let mut odd = request(&f.sandbox, "SUB2", "asha@okbank");
     odd.recurrence.period = MandateRecurrencePeriod::Unknown("LUNAR".into());
-    let error = f.create(odd).await.unwrap_err();
-    assert_eq!(error.http_status(), Some(400));
+    refused_with(f.create(odd).await, codes::INVALID_MANDATE_TERMS);
     let mut backwards = request(&f.sandbox, "SUB3", "asha@okbank");
     backwards.validity.end_at = backwards.validity.start_at;
-    assert_eq!(
-        f.create(backwards).await.unwrap_err().http_status(),
-        Some(400)
-    );
+    refused_with(f.create(backwards).await, codes::INVALID_MANDATE_TERMS);
+    // Blocking funds is for ONETIME mandates only.
+    let mut blocking = request(&f.sandbox, "SUB4", "asha@okbank");
+    blocking.block_fund = true;
+    refused_with(f.create(blocking).await, codes::INVALID_MANDATE_TERMS);
 }
 
 #[tokio::test]
@@ -1107,9 +1129,13 @@ async fn every_mandate_answer_and_callback_validates_against_the_spec() {
         (status, body["payload"]["status"].as_str()),
         (200, Some("SUCCESS"))
     );
+    // A mandate named in the body and unknown: a business refusal, not a 404.
     let unknown = json!({"mandateId": "MDT_NOPE", "amount": 499, "debitDate": day});
-    let (status, _) = exchange(Method::POST, notify.into(), notify, Some(unknown)).await;
-    assert_eq!(status, 404);
+    let (status, body) = exchange(Method::POST, notify.into(), notify, Some(unknown)).await;
+    assert_eq!(
+        (status, body["response_code"].as_i64()),
+        (200, Some(codes::UNKNOWN_MANDATE.into()))
+    );
 
     f.sandbox.advance_clock(25 * HOUR).unwrap();
     let execute = "/api/v0/upi-mandate/execute";

@@ -29,3 +29,10 @@ pub const AUTHENTICATION_REQUIRED: i32 = 4010;
 /// The day is outside the mandate's validity (before `validity.startAt` or after
 /// `validity.endAt`), or a pre-debit notification names a day already past.
 pub const DEBIT_DATE_NOT_ALLOWED: i32 = 4011;
+/// The body names a mandate the sandbox does not have (`mandateId`, or `referenceId` /
+/// `reference_id`). A mandate named in the path (`get_upi_mandate`) is a 404 instead.
+pub const UNKNOWN_MANDATE: i32 = 4012;
+/// The mandate's terms break a rule the spec cannot state: a recurrence period the sandbox
+/// does not know, a validity that ends before it starts, `blockFund` on a recurring mandate,
+/// or an update that changes nothing or ends the validity in the past.
+pub const INVALID_MANDATE_TERMS: i32 = 4013;

@@ -43,6 +43,11 @@ fn day_of(instant: DateTime<Utc>) -> NaiveDate {
     instant.with_timezone(&ist()).date_naive()
 }
 
+/// A refusal of terms the spec cannot rule out (a business rule, HTTP 200).
+fn terms(problem: &str) -> Refusal {
+    Refusal::Rule(codes::INVALID_MANDATE_TERMS, problem.to_string())
+}
+
 /// A callback to post: where, and the JSON body.
 #[derive(Debug, Clone)]
 pub(in crate::sandbox) struct Outgoing {
@@ -208,17 +213,21 @@ impl Mandates {
         Some(Outgoing { url, body })
     }
 
+    /// The mandate a request body names by `referenceId`: unknown is a business refusal.
     fn get_mut(&mut self, reference_id: &str) -> Result<&mut Mandate, Refusal> {
-        self.by_reference
-            .get_mut(reference_id)
-            .ok_or_else(|| Refusal::NotFound(format!("No mandate {reference_id}")))
+        self.by_reference.get_mut(reference_id).ok_or_else(|| {
+            Refusal::Rule(codes::UNKNOWN_MANDATE, format!("No mandate {reference_id}"))
+        })
     }
 
+    /// The `referenceId` of the mandate a request body names by `mandateId`.
     fn reference_of(&self, mandate_id: &str) -> Result<String, Refusal> {
-        self.reference_of
-            .get(mandate_id)
-            .cloned()
-            .ok_or_else(|| Refusal::NotFound(format!("No mandate with mandateId {mandate_id}")))
+        self.reference_of.get(mandate_id).cloned().ok_or_else(|| {
+            Refusal::Rule(
+                codes::UNKNOWN_MANDATE,
+                format!("No mandate with mandateId {mandate_id}"),
+            )
+        })
     }
 
     /// Applies the passing of time to every mandate; the callbacks it causes.
@@ -314,19 +323,13 @@ impl Ledger {
         }
         let period = request.recurrence.period.clone();
         if let MandateRecurrencePeriod::Unknown(_) = period {
-            return Err(Refusal::Invalid(
-                "recurrence.period: not a period the sandbox knows".into(),
-            ));
+            return Err(terms("recurrence.period: not a period the sandbox knows"));
         }
         if request.validity.end_at <= request.validity.start_at {
-            return Err(Refusal::Invalid(
-                "validity: endAt must be after startAt".into(),
-            ));
+            return Err(terms("validity: endAt must be after startAt"));
         }
         if request.block_fund && period != MandateRecurrencePeriod::Onetime {
-            return Err(Refusal::Invalid(
-                "blockFund: only a ONETIME mandate may block funds".into(),
-            ));
+            return Err(terms("blockFund: only a ONETIME mandate may block funds"));
         }
         let mandate_id = self.next("MDT");
         let payer = &request.payer;
@@ -394,7 +397,12 @@ impl Ledger {
         now: DateTime<Utc>,
     ) -> Result<(UpiMandate, Vec<Outgoing>), Refusal> {
         let out = self.mandates.tick(now);
-        let mandate = self.mandates.get_mut(reference_id)?;
+        // Named in the path: an unknown one is not found (404).
+        let mandate = self
+            .mandates
+            .by_reference
+            .get(reference_id)
+            .ok_or_else(|| Refusal::NotFound(format!("No mandate {reference_id}")))?;
         Ok((mandate.view.clone(), out))
     }
 
@@ -405,9 +413,7 @@ impl Ledger {
     ) -> Result<(UpiMandate, Vec<Outgoing>), Refusal> {
         let mut out = self.mandates.tick(now);
         if request.amount.is_none() && request.validity.is_none() {
-            return Err(Refusal::Invalid(
-                "send amount, validity or both to update a mandate".into(),
-            ));
+            return Err(terms("send amount, validity or both to update a mandate"));
         }
         let mandate = self.mandates.get_mut(request.reference_id.as_str())?;
         match mandate.status() {
@@ -416,8 +422,8 @@ impl Ledger {
         }
         if let Some(validity) = &request.validity {
             if validity.end_at <= now || validity.end_at <= mandate.start {
-                return Err(Refusal::Invalid(
-                    "validity.endAt: must be after now and after the mandate's start".into(),
+                return Err(terms(
+                    "validity.endAt: must be after now and after the mandate's start",
                 ));
             }
         }
