@@ -93,6 +93,8 @@ envelopes! {
     UpiStatusEnvelope => types::UpiStatusResponse,
     VerifyVpaEnvelope => types::VpaHolder,
     OtpEnvelope => types::OtpResponse,
+    UpiMandateEnvelope => types::UpiMandate,
+    MandatePreDebitEnvelope => types::MandatePreDebitNotice,
 }
 
 /// The edit-split operation answers with its own envelope (`code`, `message`, `payload`).

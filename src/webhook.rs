@@ -26,8 +26,10 @@
 //! failed.
 
 mod confirm;
+mod mandate;
 
 pub use confirm::{confirm_payment, ConfirmError, ConfirmedPayment};
+pub use mandate::{parse_mandate_debit_callback, parse_upi_mandate_callback};
 
 use serde::de::DeserializeOwned;
 

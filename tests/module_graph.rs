@@ -1,7 +1,7 @@
 //! The crate reads top-down: no module of `src/` imports, directly or through others, a module
 //! that imports it back. The graph is read from the source itself: every `crate::x` path in a
 //! module's code (not its comments, not its unit tests), with the crate root's re-exports
-//! (`crate::Rupees`) followed to the module that defines them, and the generated code split into
+//! (`enkash::Rupees`) followed to the module that defines them, and the generated code split into
 //! its data types (`types`) and its client (`generated`).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -116,7 +116,7 @@ fn graph() -> Graph {
             modules.entry(top).or_default().push_str(&code_of(&text));
         }
     }
-    // The generated code: its data types are a module of their own (`crate::types`).
+    // The generated code: its data types are a module of their own (`enkash::types`).
     let codegen = std::fs::read_to_string(concat!(env!("OUT_DIR"), "/codegen.rs")).unwrap();
     let (types, client) = split_generated(&codegen);
     modules

@@ -31,6 +31,9 @@
 //! # }
 //! ```
 
+mod mandate;
+pub use mandate::*;
+
 /// The order cannot take a payment: it is already paid, cancelled, expired, or has a payment
 /// waiting for the bank. (Business rule, HTTP 200.)
 pub const ORDER_NOT_PAYABLE: i32 = 1001;

@@ -40,6 +40,12 @@
 //!   one is not documented); a deactivated account takes no split
 //!   ([`codes::UNKNOWN_SPLIT_ACCOUNT`]) until activated again.
 //!
+//! UPI Autopay mandates follow RBI's and NPCI's rules (pre-debit notice 24 hours ahead, one
+//! debit per recurrence period, `EXACT`/`MAX`, Rs 15,000 without the payer's authentication,
+//! nothing after revocation or expiry) on a business clock a test moves with
+//! [`Sandbox::advance_clock`]; a test plays the payer with [`Sandbox::approve_mandate`] and
+//! [`Sandbox::pause_mandate`].
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
@@ -57,12 +63,14 @@
 //! # }
 //! ```
 
+mod clock;
 pub mod codes;
 mod contract;
 mod faults;
 #[doc(hidden)]
 pub mod fuzzing;
 mod ledger;
+mod mandates;
 mod notify;
 mod payer;
 mod portal_routes;
@@ -75,8 +83,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
+pub use clock::ClockError;
 pub use contract::validate;
 pub use faults::CallFault;
+pub use ledger::{MandateActionError, AFA_VPA_SUFFIX};
 pub use ledger::{
     QrPaymentError, SettleError, DECLINED_CARD, DECLINED_VPA_SUFFIX, OTP_CARD, PENDING_VPA_SUFFIX,
     SANDBOX_OTP,
@@ -130,6 +140,8 @@ struct SandboxState {
     unauthorized: AtomicU64,
     notifications_sent: AtomicU64,
     notifications_delivered: AtomicU64,
+    /// UPI Autopay callbacks waiting to be posted, and their counts (`mandates.rs`).
+    mandate_outbox: mandates::Outbox,
     /// The runtime the sandbox started on, where notifications are posted from: settling a
     /// payment from code outside the runtime still sends its notification.
     runtime: tokio::runtime::Handle,
@@ -150,6 +162,8 @@ struct Inner {
     attempts: HashMap<&'static str, u64>,
     /// Faults waiting for the next calls, by operation id.
     call_faults: HashMap<String, VecDeque<CallFault>>,
+    /// How far business time is ahead of the wall clock (`clock.rs`).
+    business_ahead: Duration,
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -165,6 +179,10 @@ impl Sandbox {
     pub const QR_CODE_ID: &'static str = "QR_SANDBOX_1";
     /// That split account's access key.
     pub const SPLIT_ACCESS_KEY: &'static str = "AK_SPLIT_SANDBOX_1";
+    /// The `referenceId` of an active monthly `MAX` UPI mandate of Rs 5,000 the sandbox holds.
+    pub const MANDATE_REFERENCE_ID: &'static str = "SUB_SANDBOX_1";
+    /// That mandate's `mandateId` (what pre-debit notices and debits name).
+    pub const MANDATE_ID: &'static str = "MDT_SANDBOX_1";
 
     /// Starts a sandbox on `127.0.0.1` on a free port, issuing one-hour tokens.
     pub async fn start() -> std::io::Result<Self> {
@@ -298,7 +316,7 @@ impl Sandbox {
     /// Whether issuing a token revokes every earlier token of the same credentials (default
     /// off). EnKash does not document which it does; gateways that revoke turn a fleet of
     /// processes with separate caches into a storm of 401s, which a shared
-    /// [`TokenStore`](enkash::TokenStore) prevents.
+    /// [`TokenStore`](enkash::store::TokenStore) prevents.
     pub fn set_revoke_previous_tokens(&self, revoke: bool) {
         self.state.lock().revoke_previous_tokens = revoke;
     }
@@ -433,6 +451,7 @@ impl SandboxBuilder {
         let base_url = format!("http://{addr}");
         let mut ledger = ledger::Ledger::seeded();
         ledger.seed_orders(&access_key, &base_url);
+        ledger.seed_mandate(chrono::Utc::now());
         let state = Arc::new(SandboxState {
             secret_key: format!("SK_SANDBOX_{id:04}_{:08x}", fastrand::u32(..)),
             access_key,
@@ -447,10 +466,12 @@ impl SandboxBuilder {
                 authenticated: HashMap::new(),
                 attempts: HashMap::new(),
                 call_faults: HashMap::new(),
+                business_ahead: Duration::ZERO,
             }),
             unauthorized: AtomicU64::new(0),
             notifications_sent: AtomicU64::new(0),
             notifications_delivered: AtomicU64::new(0),
+            mandate_outbox: mandates::Outbox::default(),
             runtime: tokio::runtime::Handle::current(),
         });
         let app = routes::router(Arc::clone(&state));

@@ -9,6 +9,22 @@
 //! `--skew SECONDS` (shift the sandbox's clock), `--fail-tokens N` (answer the first N token
 //! requests with HTTP 503), `--revoke-previous-tokens` (issuing a token revokes every earlier
 //! one). Runs until interrupted (Ctrl-C).
+//!
+//! UPI Autopay needs time to pass (a pre-debit notice 24 hours before each debit) and a payer
+//! to approve mandates. The server offers both over HTTP under `/__sandbox/`, a prefix that is
+//! not EnKash's and is not in the spec (plain JSON answers, no authentication):
+//!
+//! ```sh
+//! curl -X POST localhost:8080/__sandbox/clock/advance -H 'content-type: application/json' -d '{"seconds": 90000}'
+//! curl localhost:8080/__sandbox/clock
+//! curl -X POST localhost:8080/__sandbox/mandates/SUB20261120001/approve
+//! curl -X POST localhost:8080/__sandbox/mandates/SUB20261120001/pause -H 'content-type: application/json' -d '{"seconds": 604800}'
+//! curl -X PUT localhost:8080/__sandbox/mandate-callbacks -H 'content-type: application/json' \
+//!      -d '{"mandateUrl": "http://127.0.0.1:9000/mandate", "debitUrl": "http://127.0.0.1:9000/debit"}'
+//! ```
+//!
+//! Moving the clock moves business time only (mandate validity, pre-debit windows, debit
+//! days); tokens keep the wall clock. Callbacks go to loopback URLs only.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -98,6 +114,12 @@ async fn main() -> ExitCode {
         Sandbox::PAID_ORDER_ID,
         Sandbox::CREATED_ORDER_ID
     );
+    println!(
+        "  mandate    {} (ACTIVE, mandateId {})",
+        Sandbox::MANDATE_REFERENCE_ID,
+        Sandbox::MANDATE_ID
+    );
+    println!("  control    /__sandbox/clock, /__sandbox/clock/advance, /__sandbox/mandates/{{referenceId}}/approve (not EnKash's API)");
     println!(
         "  tokens live {} s; Ctrl-C stops it",
         options.token_lifetime

@@ -58,7 +58,8 @@ pub(super) fn router(state: Arc<SandboxState>) -> Router {
         .route(
             "/api/v0/split-transaction/{transaction_id}",
             post(edit_split_settlement),
-        );
+        )
+        .merge(super::mandates::router());
     // The operations added from the portal's list (issue 20), in their own file.
     super::portal_routes::add(router)
         // Layers run outside in: faults first (a fault is met whatever the request), then the

@@ -11,6 +11,7 @@ use enkash::Rupees;
 
 mod checkout_upi;
 mod customers;
+mod mandate;
 mod otp;
 mod pending;
 mod qr;
@@ -18,6 +19,8 @@ mod qr_create;
 mod split;
 mod split_accounts;
 
+pub(super) use mandate::Outgoing;
+pub use mandate::{MandateActionError, AFA_VPA_SUFFIX};
 pub use otp::{OTP_CARD, SANDBOX_OTP};
 pub use pending::SettleError;
 pub use qr_create::QrPaymentError;
@@ -75,6 +78,8 @@ pub(super) struct Ledger {
     /// By QR code: the payments it has taken.
     qr_payments: HashMap<String, u32>,
     customers: Vec<enkash::types::Customer>,
+    /// UPI Autopay mandates (`mandate.rs`).
+    pub(super) mandates: mandate::Mandates,
     next_id: u64,
 }
 
