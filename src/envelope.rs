@@ -43,7 +43,7 @@ pub trait Envelope {
 }
 
 /// Implements [`Envelope`] for generated envelope types (the spec's `allOf: [Envelope, ...]`
-/// schemas). `tests/envelope.rs` checks that every such schema is listed here.
+/// schemas). `tests/it/tolerant_reading.rs` checks that every such schema is listed here.
 macro_rules! envelopes {
     ($($envelope:ident => $payload:ty,)*) => {
         $(

@@ -111,7 +111,7 @@ pub type Publication = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 /// Every method should answer quickly or fail: the client treats an error as "no store for a
 /// while" and fetches for its own process. Stores apply their own time budget per operation.
 ///
-/// `tests/token_store_trait.rs` in the repository implements the contract in memory in about
+/// `tests/it/token_store_trait.rs` in the repository implements the contract in memory in about
 /// a hundred lines, and checks a fleet of clients against it.
 #[async_trait::async_trait]
 pub trait TokenStore: fmt::Debug + Send + Sync + 'static {
