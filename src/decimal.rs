@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::money::{plain_decimal, ARBITRARY_PRECISION_KEY};
+use crate::money::{arbitrary_precision_digits, plain_decimal};
 
 /// An exact decimal number: digits and a count of decimals, never a binary float.
 ///
@@ -208,15 +208,11 @@ impl<'de> serde::de::Visitor<'de> for DecimalVisitor {
     }
 
     /// serde_json's `arbitrary_precision` form: see `Rupees`.
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Decimal, A::Error> {
-        use serde::de::Error;
-        let Some((key, digits)) = map.next_entry::<String, String>()? else {
-            return Err(A::Error::custom(NOT_A_DECIMAL));
-        };
-        if key != ARBITRARY_PRECISION_KEY || map.next_key::<serde::de::IgnoredAny>()?.is_some() {
-            return Err(A::Error::custom(NOT_A_DECIMAL));
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Decimal, A::Error> {
+        match arbitrary_precision_digits(map)? {
+            Some(digits) => self.visit_str(&digits),
+            None => Err(serde::de::Error::custom(NOT_A_DECIMAL)),
         }
-        self.visit_str(&digits)
     }
 }
 

@@ -271,7 +271,21 @@ impl RupeesVisitor {
 }
 
 /// The key serde_json's `arbitrary_precision` feature puts a number's digits under.
-pub(crate) const ARBITRARY_PRECISION_KEY: &str = "$serde_json::private::Number";
+const ARBITRARY_PRECISION_KEY: &str = "$serde_json::private::Number";
+
+/// The digits of a number as serde_json hands it over when its `arbitrary_precision` feature is
+/// on (a one-entry map from a private key to the digits as written); `None` for another map.
+pub(crate) fn arbitrary_precision_digits<'de, A: serde::de::MapAccess<'de>>(
+    mut map: A,
+) -> Result<Option<String>, A::Error> {
+    let Some((key, digits)) = map.next_entry::<String, String>()? else {
+        return Ok(None);
+    };
+    if key != ARBITRARY_PRECISION_KEY || map.next_key::<serde::de::IgnoredAny>()?.is_some() {
+        return Ok(None);
+    }
+    Ok(Some(digits))
+}
 
 impl<'de> serde::de::Visitor<'de> for RupeesVisitor {
     type Value = Rupees;
@@ -310,15 +324,11 @@ impl<'de> serde::de::Visitor<'de> for RupeesVisitor {
     /// A number as serde_json hands it over when some crate in the build turns on its
     /// `arbitrary_precision` feature: a one-entry map from a private key to the number's
     /// digits as written. Read exactly from those digits.
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Rupees, A::Error> {
-        use serde::de::Error;
-        let Some((key, digits)) = map.next_entry::<String, String>()? else {
-            return Err(A::Error::custom(NOT_A_NUMBER));
-        };
-        if key != ARBITRARY_PRECISION_KEY || map.next_key::<serde::de::IgnoredAny>()?.is_some() {
-            return Err(A::Error::custom(NOT_A_NUMBER));
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Rupees, A::Error> {
+        match arbitrary_precision_digits(map)? {
+            Some(digits) => self.visit_str(&digits),
+            None => Err(serde::de::Error::custom(NOT_A_NUMBER)),
         }
-        self.visit_str(&digits)
     }
 
     fn visit_f64<E: serde::de::Error>(self, rupees: f64) -> Result<Rupees, E> {

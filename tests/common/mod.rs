@@ -37,5 +37,6 @@ pub fn validate(
 }
 
 pub mod clock;
+pub mod merchant;
 pub mod redis_server;
 pub mod server;

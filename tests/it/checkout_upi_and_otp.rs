@@ -2,10 +2,9 @@
 //! UPI QR, intent links and UPI status of an order's checkout payment, Verify UPI VPA, and a
 //! card payment's OTP (Validate OTP, Resend OTP and its `text/plain` answer).
 
+use crate::common::merchant::{client_for, webhook_receiver};
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::routing::post;
 use enkash::types::{
     Amount, CreateOrderRequest, Currency, OrderStatus, OtpResponse, PaymentDetail, PaymentStatus,
     SubmitPaymentRequest, UpiStatus, ValidateOtpRequest, VerifyVpaRequest,
@@ -15,34 +14,6 @@ use enkash_sandbox::{
     codes, CallFault, Sandbox, SettleError, DECLINED_VPA_SUFFIX, INVALID_VPA_SUFFIX, OTP_CARD,
     SANDBOX_OTP,
 };
-use tokio::sync::mpsc;
-
-fn client_for(sandbox: &Sandbox) -> Client {
-    Client::builder()
-        .base_url(sandbox.base_url())
-        .credentials(sandbox.access_key(), sandbox.secret_key())
-        .build()
-        .unwrap()
-}
-
-/// A merchant webhook endpoint on 127.0.0.1 that hands every body it receives to the test.
-async fn webhook_receiver() -> (String, mpsc::UnboundedReceiver<Bytes>) {
-    let (sender, receiver) = mpsc::unbounded_channel();
-    let app = axum::Router::new().route(
-        "/hooks/enkash",
-        post(move |body: Bytes| {
-            let sender = sender.clone();
-            async move {
-                let _ = sender.send(body);
-                "{}"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hooks/enkash", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, receiver)
-}
 
 /// A new order for `rupees`; EnKash's id.
 async fn new_order(

@@ -1,10 +1,9 @@
 //! The merchant's payment lifecycle against the sandbox, over real HTTP on 127.0.0.1:
 //! order -> payment -> notification -> confirmation -> refunds, on one token.
 
+use crate::common::merchant::{client_for, webhook_receiver};
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::routing::post;
 use enkash::types::{
     Amount, CreateOrderRequest, Currency, OrderStatus, PaymentDetail, PaymentStatus, RefundRequest,
     RefundStatus, SettlementPayoutSearch, SubmitPaymentRequest,
@@ -12,34 +11,6 @@ use enkash::types::{
 use enkash::{CallError, Client, Payload, Rupees};
 use enkash_sandbox::{codes, Sandbox, DECLINED_VPA_SUFFIX};
 use serde_json::json;
-use tokio::sync::mpsc;
-
-fn client_for(sandbox: &Sandbox) -> Client {
-    Client::builder()
-        .base_url(sandbox.base_url())
-        .credentials(sandbox.access_key(), sandbox.secret_key())
-        .build()
-        .unwrap()
-}
-
-/// A merchant webhook endpoint on 127.0.0.1 that hands every body it receives to the test.
-async fn webhook_receiver() -> (String, mpsc::UnboundedReceiver<Bytes>) {
-    let (sender, receiver) = mpsc::unbounded_channel();
-    let app = axum::Router::new().route(
-        "/hooks/enkash",
-        post(move |body: Bytes| {
-            let sender = sender.clone();
-            async move {
-                let _ = sender.send(body);
-                "{}"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hooks/enkash", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, receiver)
-}
 
 fn order_request(
     merchant_id: &str,

@@ -2,11 +2,11 @@
 //! over real HTTP on 127.0.0.1.
 
 use crate::common;
+use crate::common::merchant::{client_for, webhook_receiver as hooks};
 
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::routing::post;
 use enkash::types::{
     Amount, CreateOrderRequest, Currency, OrderStatus, PaymentDetail, PaymentStatus,
     SubmitPaymentRequest,
@@ -15,33 +15,6 @@ use enkash::{Client, Payload};
 use enkash_sandbox::{codes, Sandbox, SettleError, PENDING_VPA_SUFFIX};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
-
-fn client_for(sandbox: &Sandbox) -> Client {
-    Client::builder()
-        .base_url(sandbox.base_url())
-        .credentials(sandbox.access_key(), sandbox.secret_key())
-        .build()
-        .unwrap()
-}
-
-/// A merchant endpoint on 127.0.0.1: its URL and the bodies it receives.
-async fn hooks() -> (String, mpsc::UnboundedReceiver<Bytes>) {
-    let (sender, bodies) = mpsc::unbounded_channel();
-    let app = axum::Router::new().route(
-        "/hooks/enkash",
-        post(move |body: Bytes| {
-            let sender = sender.clone();
-            async move {
-                let _ = sender.send(body);
-                "{}"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hooks/enkash", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, bodies)
-}
 
 async fn next(bodies: &mut mpsc::UnboundedReceiver<Bytes>) -> Bytes {
     tokio::time::timeout(Duration::from_secs(5), bodies.recv())

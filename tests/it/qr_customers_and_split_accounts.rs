@@ -3,23 +3,16 @@
 //! added from the portal's list checked against the spec.
 
 use crate::common;
+use crate::common::merchant::client_for;
 
 use chrono::{Duration as Days, Utc};
 use enkash::types::{
     CustomerCreate, PaymentDetail, PercentageSplitShare, QrCodeCancel, QrCodeCreate, QrCodeStatus,
     SplitAccountCreate, SplitSettlement, SubmitPaymentRequest,
 };
-use enkash::{Client, Payload, Rupees};
+use enkash::{Payload, Rupees};
 use enkash_sandbox::{codes, QrPaymentError, Sandbox};
 use serde_json::{json, Value};
-
-fn client_for(sandbox: &Sandbox) -> Client {
-    Client::builder()
-        .base_url(sandbox.base_url())
-        .credentials(sandbox.access_key(), sandbox.secret_key())
-        .build()
-        .unwrap()
-}
 
 fn rupees(text: &str) -> Rupees {
     text.parse().unwrap()

@@ -2,24 +2,17 @@
 //! naming the field, and that what they build is accepted by the sandbox (which checks every
 //! request against the spec's own schemas) over real HTTP on 127.0.0.1.
 
+use crate::common::merchant::client_for;
 use enkash::requests::{Card, FieldError};
 use enkash::types::{
     Amount, CreateOrderRequest, Currency, CustomerInfo, FlatSplitShare, OrderStatus, PaymentDetail,
     PaymentStatus, PercentageSplitShare, RefundRequest, SplitSettlement, SubmitPaymentRequest,
 };
-use enkash::{Client, Payload, Rupees};
+use enkash::{Payload, Rupees};
 use enkash_sandbox::Sandbox;
 
 fn rupees(text: &str) -> Rupees {
     text.parse().unwrap()
-}
-
-fn client_for(sandbox: &Sandbox) -> Client {
-    Client::builder()
-        .base_url(sandbox.base_url())
-        .credentials(sandbox.access_key(), sandbox.secret_key())
-        .build()
-        .unwrap()
 }
 
 #[test]

@@ -1,20 +1,13 @@
 //! The operations the second round of API notes made possible, through the generated client
 //! against the sandbox: Get, Cancel and Search UPI QR, and a payment submitted with its split.
 
+use crate::common::merchant::client_for;
 use enkash::types::{
     Currency, PaymentDetail, PercentageSplitShare, QrCodeCancel, QrCodeSearch, QrCodeStatus,
     SplitSettlement, SubmitPaymentRequest,
 };
-use enkash::{Client, Payload};
+use enkash::Payload;
 use enkash_sandbox::{codes, Sandbox};
-
-fn client_for(sandbox: &Sandbox) -> Client {
-    Client::builder()
-        .base_url(sandbox.base_url())
-        .credentials(sandbox.access_key(), sandbox.secret_key())
-        .build()
-        .unwrap()
-}
 
 #[tokio::test]
 async fn a_qr_code_is_read_cancelled_once_and_found_by_search() {
