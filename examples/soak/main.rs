@@ -350,7 +350,7 @@ async fn soak(duration: Duration) -> Result<bool, Box<dyn std::error::Error>> {
     let named =
         count(&tally.no_token) + count(&tally.outcome_unknown) + count(&tally.budget_paused);
     println!(
-        "    other                   {} (a 429 on a payment, attempts used up)",
+        "    other                   {} (a 429 or 408 whose retries were used up)",
         count(&tally.expected_failures).saturating_sub(named)
     );
     println!(

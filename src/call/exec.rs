@@ -64,6 +64,9 @@ pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 enum Transient {
     /// The request never left (connection refused): safe to send again for any operation.
     NotSent,
+    /// The gateway answered that it did not act on it (408, 429): safe to send again for any
+    /// operation, after the `Retry-After` it asked for.
+    NotActedOn(&'static str),
     /// It may have arrived: only operations safe to repeat are sent again.
     MayHaveArrived(&'static str),
 }
@@ -160,7 +163,8 @@ async fn attempts(
             let Some(transient) = transient else {
                 return done(attempt).await;
             };
-            let allowed = matches!(transient, Transient::NotSent) || repeatable;
+            let allowed =
+                matches!(transient, Transient::NotSent | Transient::NotActedOn(_)) || repeatable;
             let asked = match &attempt {
                 Attempt::Answer(answer) => answer_retry_after(answer),
                 Attempt::Failed(_) => None,
@@ -187,7 +191,7 @@ async fn attempts(
             }
             let reason = match transient {
                 Transient::NotSent => "not sent",
-                Transient::MayHaveArrived(reason) => reason,
+                Transient::NotActedOn(reason) | Transient::MayHaveArrived(reason) => reason,
             };
             tracing::info!(target: "enkash::call", reason, attempt = count, delay_ms = duration_ms(delay), "retrying");
             tokio::time::sleep(delay).await;
@@ -212,7 +216,11 @@ fn transient(attempt: &Attempt) -> Option<Transient> {
         },
         Attempt::Answer(answer) if answer.oversized => None,
         Attempt::Answer(answer) if status::is_transient(answer.status.as_u16()) => {
-            Some(Transient::MayHaveArrived(status::reason(answer.status)))
+            let reason = status::reason(answer.status);
+            match status::Fate::of(answer.status.as_u16()) {
+                status::Fate::NotActedOn => Some(Transient::NotActedOn(reason)),
+                _ => Some(Transient::MayHaveArrived(reason)),
+            }
         }
         Attempt::Answer(answer)
             if answer.status == StatusCode::OK && answer.probe == Probe::NotJson =>

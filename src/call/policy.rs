@@ -7,10 +7,11 @@ use std::time::Duration;
 /// How a [`Client`](crate::Client) retries a call that failed in transit.
 ///
 /// What is retried never depends on the policy: a request that never reached the gateway
-/// (connection refused) may be sent again for any operation; a timeout, a dropped connection,
-/// HTTP 408, 429 or 5xx, or an unreadable reply only for operations that are safe to repeat
-/// (GETs, and the POSTs and PATCHes the spec marks `x-enkash-idempotent`). `create_order`,
-/// `submit_payment` and `refund_transaction` are never sent again once they may have arrived.
+/// (connection refused), or that it answered it did not act on (HTTP 408, 429), may be sent
+/// again for any operation; a timeout, a dropped connection, HTTP 500, 502, 503 or 504, or an
+/// unreadable reply only for operations that are safe to repeat (GETs, and the POSTs and
+/// PATCHes the spec marks `x-enkash-idempotent`). `create_order`, `submit_payment` and
+/// `refund_transaction` are never sent again once they may have taken effect.
 ///
 /// The policy says how often and how patiently: at most `max_attempts` requests per call,
 /// "full jitter" exponential delays between them (a random wait up to `initial_delay`,
