@@ -56,6 +56,44 @@ struct Script {
     last_issued: Option<String>,
     /// What the order endpoint answers instead of its default order.
     order_body: Option<Value>,
+    /// Raw answers, in turn, to any API request (orders and every other path) before the
+    /// scripted order logic: for replies no honest gateway sends.
+    raw_replies: VecDeque<RawReply>,
+}
+
+/// An answer as it goes on the wire: a status, headers and a body, whatever they are.
+#[derive(Debug, Clone)]
+pub struct RawReply {
+    pub status: u16,
+    pub headers: Vec<(&'static str, &'static str)>,
+    pub body: &'static str,
+}
+
+impl RawReply {
+    /// This status with a JSON body.
+    pub fn json(status: u16, body: &'static str) -> Self {
+        Self {
+            status,
+            headers: vec![("content-type", "application/json")],
+            body,
+        }
+    }
+
+    /// This header as well.
+    pub fn with_header(mut self, name: &'static str, value: &'static str) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap();
+        let mut response = (status, self.body).into_response();
+        for (name, value) in self.headers {
+            let value = axum::http::HeaderValue::from_static(value);
+            response.headers_mut().insert(name, value);
+        }
+        response
+    }
 }
 
 /// One token request as the server saw it.
@@ -112,6 +150,7 @@ impl TestServer {
         let app = Router::new()
             .route("/api/v0/merchant/token", post(token))
             .route("/api/v0/orders/{order_id}", get(order))
+            .fallback(raw)
             .with_state(Arc::clone(&server));
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         server
@@ -159,6 +198,18 @@ impl TestServer {
     /// Revokes every token issued so far.
     pub fn revoke_all(&self) {
         self.script.lock().unwrap().valid.clear();
+    }
+
+    /// Answers the next API requests (orders or any other path) with these, in turn; then the
+    /// order endpoint answers as scripted and other paths with 404.
+    pub fn answer_raw(&self, replies: impl IntoIterator<Item = RawReply>) -> &Self {
+        self.script.lock().unwrap().raw_replies.extend(replies);
+        self
+    }
+
+    /// Raw answers not used yet.
+    pub fn raw_replies_left(&self) -> usize {
+        self.script.lock().unwrap().raw_replies.len()
     }
 
     /// Answers authenticated order requests with this body.
@@ -349,6 +400,9 @@ async fn order(
     };
     let (authorization, access_key) = (header("authorization"), header("merchantaccesskey"));
     let mut script = server.script.lock().unwrap();
+    if let Some(reply) = script.raw_replies.pop_front() {
+        return reply.into_response();
+    }
     script.last_order_headers = Some((authorization.clone(), access_key.clone()));
     script.saw_api_version |= headers.contains_key("api-version");
     let token_ok = authorization
@@ -364,4 +418,12 @@ async fn order(
         json!({"response_code": 0, "response_message": "SUCCESS", "payload": {"orderId": order_id, "status": "PAID", "amount": 10.5}})
     });
     Json(body).into_response()
+}
+
+/// Any path but the token and order endpoints: the next raw reply, or 404.
+async fn raw(State(server): State<Arc<TestServer>>) -> Response {
+    match server.script.lock().unwrap().raw_replies.pop_front() {
+        Some(reply) => reply.into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }

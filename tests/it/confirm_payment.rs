@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::routing::post;
 use enkash::types::{
     Amount, CreateOrderRequest, Currency, OrderStatus, PaymentDetail, PaymentNotification,
     PaymentStatus, SubmitPaymentRequest,
@@ -36,20 +35,7 @@ struct Hooks {
 
 impl Hooks {
     async fn start() -> Self {
-        let (sender, bodies) = mpsc::unbounded_channel();
-        let app = axum::Router::new().route(
-            "/hooks/enkash",
-            post(move |body: Bytes| {
-                let sender = sender.clone();
-                async move {
-                    let _ = sender.send(body);
-                    "{}"
-                }
-            }),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/hooks/enkash", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let (url, bodies) = crate::common::merchant::webhook_receiver().await;
         Self { url, bodies }
     }
 

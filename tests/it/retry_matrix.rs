@@ -4,10 +4,7 @@
 
 use std::time::Duration;
 
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use crate::common::server::{RawReply, TestServer};
 use enkash::types::{PaymentDetail, SubmitPaymentRequest};
 use enkash::{CallError, CallErrorKind, Client, Payload, Recovery, RetryPolicy};
 use enkash_sandbox::{CallFault, Sandbox};
@@ -232,47 +229,21 @@ async fn every_row_of_the_readme_retry_matrix_holds() {
     }
 }
 
-/// A scripted gateway whose order lookups answer `status` with an HTML page and
-/// `Retry-After: 7`, as a CDN in front of the gateway would.
-async fn page_with_retry_after(status: u16) -> String {
-    let token = || async {
-        let expiry = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            + Duration::from_secs(3600);
-        Json(
-            serde_json::json!({"token": "tok", "expiry": expiry.as_millis() as u64, "resultCode": 0}),
-        )
+/// A lookup at the scripted gateway whose order endpoint answers `status` with an HTML page and
+/// `Retry-After: 7` (three times), as a CDN in front of the gateway would.
+async fn lookup_meeting_a_page(status: u16) -> CallError {
+    let server = TestServer::start().await;
+    let page = RawReply {
+        status,
+        headers: vec![("content-type", "text/html"), ("retry-after", "7")],
+        body: "<html>busy</html>",
     };
-    let order = move || async move {
-        let mut response =
-            (StatusCode::from_u16(status).unwrap(), "<html>busy</html>").into_response();
-        let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
-        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("7"));
-        response
-    };
-    let app = Router::new()
-        .route("/api/v0/merchant/token", post(token))
-        .route("/api/v0/orders/{id}", get(order));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
-}
-
-async fn lookup_at(url: &str) -> CallError {
-    let client = Client::builder()
-        .base_url(url)
-        .credentials("AK", "SK")
-        .retry_policy(
-            RetryPolicy::default()
-                .initial_delay(Duration::ZERO)
-                .max_delay(Duration::ZERO)
-                .max_retry_after(Duration::from_secs(1)),
-        )
-        .build()
-        .unwrap();
+    server.answer_raw(vec![page; 3]);
+    let policy = RetryPolicy::default()
+        .initial_delay(Duration::ZERO)
+        .max_delay(Duration::ZERO)
+        .max_retry_after(Duration::from_secs(1));
+    let client = server.client().retry_policy(policy).build().unwrap();
     let order = client.get_order_status().order_id("ORD_1");
     order.send().await.payload().unwrap_err()
 }
@@ -280,7 +251,7 @@ async fn lookup_at(url: &str) -> CallError {
 #[tokio::test]
 async fn retry_after_is_kept_from_an_html_429_or_503_and_ignored_elsewhere() {
     for status in [429, 503] {
-        let error = lookup_at(&page_with_retry_after(status).await).await;
+        let error = lookup_meeting_a_page(status).await;
         assert_eq!(error.http_status(), Some(status));
         assert_eq!(
             error.retry_after(),
@@ -292,7 +263,7 @@ async fn retry_after_is_kept_from_an_html_429_or_503_and_ignored_elsewhere() {
         assert!(error.to_string().contains("wait 7s"), "{error}");
     }
     for status in [408, 500, 502, 504] {
-        let error = lookup_at(&page_with_retry_after(status).await).await;
+        let error = lookup_meeting_a_page(status).await;
         assert_eq!(error.retry_after(), None, "{status}: {error}");
         // The header did not end the call: the policy's quick retries ran.
         assert_eq!(error.attempts(), 3, "{status}: {error}");
@@ -332,28 +303,11 @@ async fn a_callers_own_http_client_follows_no_redirect_either() {
     assert_eq!(error.recovery(), Recovery::LookUp, "{error}");
 }
 
-/// A scripted gateway whose edit-split endpoint answers HTTP 200 with `body`.
-async fn split_answering(body: &'static str) -> String {
-    let token = || async {
-        let expiry = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            + Duration::from_secs(3600);
-        Json(
-            serde_json::json!({"token": "tok", "expiry": expiry.as_millis() as u64, "resultCode": 0}),
-        )
-    };
-    let split = move || async move {
-        let json = HeaderValue::from_static("application/json");
-        ([(header::CONTENT_TYPE, json)], body).into_response()
-    };
-    let app = Router::new()
-        .route("/api/v0/merchant/token", post(token))
-        .route("/api/v0/split-transaction/{id}", post(split));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
+/// A client of the scripted gateway whose next answer (the edit-split one) is HTTP 200 `body`.
+async fn split_answering(body: &'static str) -> Client {
+    let server = TestServer::start().await;
+    server.answer_raw([RawReply::json(200, body)]);
+    server.client().build().unwrap()
 }
 
 #[tokio::test]
@@ -364,12 +318,7 @@ async fn an_edit_split_answer_without_a_code_is_not_a_success() {
     )
     .unwrap();
     for body in [r#"{}"#, r#"{"message": "SUCCESS", "payload": {}}"#] {
-        let url = split_answering(body).await;
-        let client = Client::builder()
-            .base_url(&url)
-            .credentials("AK", "SK")
-            .build()
-            .unwrap();
+        let client = split_answering(body).await;
         let edit = client.edit_split_settlement().transaction_id("TXN_1");
         let error = edit
             .body(request.clone())
@@ -382,12 +331,7 @@ async fn an_edit_split_answer_without_a_code_is_not_a_success() {
         assert_eq!(error.recovery(), Recovery::ResendUnchanged, "{error}");
     }
     // The documented success still reads as one.
-    let url = split_answering(r#"{"code": 0, "message": "SUCCESS", "payload": {"a": 1}}"#).await;
-    let client = Client::builder()
-        .base_url(&url)
-        .credentials("AK", "SK")
-        .build()
-        .unwrap();
+    let client = split_answering(r#"{"code": 0, "message": "SUCCESS", "payload": {"a": 1}}"#).await;
     let edit = client.edit_split_settlement().transaction_id("TXN_1");
     let done = edit.body(request).send().await.payload().unwrap();
     assert_eq!(done["a"], 1);
