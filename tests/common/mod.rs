@@ -36,6 +36,27 @@ pub fn validate(
     enkash_sandbox::validate(schema, instance)
 }
 
+/// The spec's response schema for `path`/`method` and `status` (`200`, `4XX` or `5XX`).
+pub fn response_schema(
+    spec: &serde_json::Value,
+    path: &str,
+    method: &str,
+    status: u16,
+) -> serde_json::Value {
+    let key = match status {
+        200 => "200".to_string(),
+        s => format!("{}XX", s / 100),
+    };
+    let mut response = spec["paths"][path][method]["responses"][&key].clone();
+    if let Some(reference) = response["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/responses/");
+        response = spec["components"]["responses"][name].clone();
+    }
+    let schema = response["content"]["application/json"]["schema"].clone();
+    assert!(!schema.is_null(), "no schema for {method} {path} {status}");
+    schema
+}
+
 pub mod clock;
 pub mod merchant;
 pub mod redis_server;

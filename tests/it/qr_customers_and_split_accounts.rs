@@ -271,20 +271,6 @@ async fn a_created_split_account_is_active_until_deactivated_and_then_refuses_pa
     assert_eq!(missing.payload().unwrap_err().http_status(), Some(404));
 }
 
-/// The spec's response schema for `path`/`method` and `status` (`200`, `4XX` or `5XX`).
-fn response_schema(spec: &Value, path: &str, method: &str, status: u16) -> Value {
-    let key = match status {
-        200 => "200".to_string(),
-        s => format!("{}XX", s / 100),
-    };
-    let mut response = spec["paths"][path][method]["responses"][&key].clone();
-    if let Some(reference) = response["$ref"].as_str() {
-        let name = reference.trim_start_matches("#/components/responses/");
-        response = spec["components"]["responses"][name].clone();
-    }
-    response["content"]["application/json"]["schema"].clone()
-}
-
 /// Every answer the sandbox gives to the new operations, success and refusal, validates
 /// against the spec's schema for it.
 #[tokio::test]
@@ -304,7 +290,7 @@ async fn every_answer_of_the_new_operations_validates_against_the_spec() {
         move |response: reqwest::Response| async move {
             let status = response.status().as_u16();
             let body: Value = response.json().await.unwrap();
-            let schema = response_schema(&spec, template, method, status);
+            let schema = common::response_schema(&spec, template, method, status);
             assert!(
                 !schema.is_null(),
                 "no schema for {method} {template} {status}"

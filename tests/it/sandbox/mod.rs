@@ -8,22 +8,6 @@ use std::time::{Duration, SystemTime};
 use enkash_sandbox::{codes, Sandbox, TokenFault};
 use serde_json::{json, Value};
 
-/// The spec's response schema for `path`/`method` and `status` (`200`, `4XX` or `5XX`).
-fn response_schema(spec: &Value, path: &str, method: &str, status: u16) -> Value {
-    let key = match status {
-        200 => "200".to_string(),
-        s => format!("{}XX", s / 100),
-    };
-    let mut response = spec["paths"][path][method]["responses"][&key].clone();
-    if let Some(reference) = response["$ref"].as_str() {
-        let name = reference.trim_start_matches("#/components/responses/");
-        response = spec["components"]["responses"][name].clone();
-    }
-    let schema = response["content"]["application/json"]["schema"].clone();
-    assert!(!schema.is_null(), "no schema for {method} {path} {status}");
-    schema
-}
-
 /// Sends a raw request and checks the answer against the spec; returns status and body.
 async fn exchange(
     spec: &Value,
@@ -35,7 +19,7 @@ async fn exchange(
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body: Value = response.json().await.unwrap();
-    let schema = response_schema(spec, path, method, status);
+    let schema = common::response_schema(spec, path, method, status);
     if let Err(problems) = common::validate(spec, &schema, &body) {
         panic!("{method} {path} -> {status} {body} contradicts the spec: {problems}");
     }

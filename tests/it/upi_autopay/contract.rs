@@ -98,22 +98,6 @@ async fn the_sandbox_holds_an_active_mandate_ready_for_debits() {
     assert_eq!(paid.amount, Some(rupees("4999.99")));
 }
 
-/// The spec's response schema for `path`/`method` and `status` (`200`, `4XX` or `5XX`).
-fn response_schema(spec: &Value, path: &str, method: &str, status: u16) -> Value {
-    let key = match status {
-        200 => "200".to_string(),
-        s => format!("{}XX", s / 100),
-    };
-    let mut response = spec["paths"][path][method]["responses"][&key].clone();
-    if let Some(reference) = response["$ref"].as_str() {
-        let name = reference.trim_start_matches("#/components/responses/");
-        response = spec["components"]["responses"][name].clone();
-    }
-    let schema = response["content"]["application/json"]["schema"].clone();
-    assert!(!schema.is_null(), "no schema for {method} {path} {status}");
-    schema
-}
-
 #[tokio::test]
 async fn every_mandate_answer_and_callback_validates_against_the_spec() {
     let spec = common::spec();
@@ -150,7 +134,7 @@ async fn every_mandate_answer_and_callback_validates_against_the_spec() {
             let status = response.status().as_u16();
             let body: Value = response.json().await.unwrap();
             let method = method.as_str().to_ascii_lowercase();
-            let schema = response_schema(spec, template, &method, status);
+            let schema = common::response_schema(spec, template, &method, status);
             if let Err(problems) = common::validate(spec, &schema, &body) {
                 panic!("{method} {template} -> {status} {body} contradicts the spec: {problems}");
             }
