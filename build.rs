@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 // The build script's parts live in `build/`, one job per file.
+#[path = "build/builders.rs"]
+mod builders;
 #[path = "build/internal.rs"]
 mod internal;
 #[path = "build/money.rs"]
@@ -122,6 +124,7 @@ fn generate(spec_path: &Path) -> Result<(), String> {
     })?;
 
     internal::hide(&mut file, &internal)?;
+    builders::keep_used_builders(&mut file)?;
 
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
     write(&out_dir.join("codegen.rs"), &prettyplease::unparse(&file))?;
@@ -140,6 +143,11 @@ fn write(path: &Path, contents: &str) -> Result<(), String> {
 
 fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::new();
+    // `JsonSchema` on every type is for the snapshot tests and for users who want the schemas;
+    // a call needs none of it, so it is compiled only with the `schemars` feature.
+    if std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some() {
+        settings.with_derive("schemars::JsonSchema");
+    }
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
@@ -147,7 +155,6 @@ fn settings() -> GenerationSettings {
         // compile error rather than a client that silently sends no credentials.
         .with_hooks(HooksMode::Expected)
         .with_inner_type(quote!(crate::auth::Auth))
-        .with_derive("schemars::JsonSchema")
         // Deterministic field order in maps, so snapshots and wire JSON are stable.
         .with_map_type("::std::collections::BTreeMap")
         // Every `type: string, format: password` field (access key, secret key, token) becomes

@@ -216,6 +216,7 @@ impl<'de> serde::de::Visitor<'de> for DecimalVisitor {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for Decimal {
     fn schema_name() -> String {
         "Decimal".to_string()

@@ -388,6 +388,7 @@ pub(crate) fn plain_decimal(text: &str) -> Option<String> {
     })
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for Rupees {
     fn schema_name() -> String {
         "Rupees".to_string()

@@ -69,6 +69,7 @@ impl<'de> serde::Deserialize<'de> for SecretString {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for SecretString {
     fn schema_name() -> String {
         "SecretString".to_string()

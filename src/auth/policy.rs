@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::store::LONGEST_SETTING;
+/// The longest duration any setting may have, the token policy's and the token store's: a
+/// year. Longer ones are configuration mistakes (`Duration::MAX` for "never"), and added to an
+/// instant they would overflow the clock.
+pub(crate) const LONGEST_SETTING: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// Tuning for the token cache. The defaults suit the gateway; change them only with a reason.
 /// Every duration must be at most a year (and `max_lifetime` above zero):

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::fetch::Fetcher;
-use super::policy::instant_after;
+use super::policy::{instant_after, LONGEST_SETTING};
 use super::token::Freshness;
 use super::{AccessToken, TokenError};
 use crate::store::{random_owner_id, Lease, Sealed, Sealer, TokenStore, TokenStoreError};
@@ -333,4 +333,17 @@ impl SharedTokens {
 struct Failed {
     error: TokenStoreError,
     fetched: Option<Outcome>,
+}
+
+/// Why a store's settings cannot work, if they cannot: checked when a client is built, so a
+/// lease of `Duration::MAX` is a build error, not an overflow on the first refresh.
+pub(crate) fn settings_problem(store: &dyn TokenStore) -> Option<&'static str> {
+    let lease = store.lease_duration();
+    if lease < Duration::from_millis(1) || lease > LONGEST_SETTING {
+        return Some("token store: the lease must last at least 1 ms and at most a year");
+    }
+    if store.pause_after_failure() > LONGEST_SETTING {
+        return Some("token store: the pause after a failure must be at most a year");
+    }
+    None
 }

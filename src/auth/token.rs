@@ -1,7 +1,9 @@
 //! An access token and the two local deadlines it is anchored to.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+#[cfg(feature = "token-store")]
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::HeaderValue;
@@ -35,6 +37,7 @@ pub(crate) struct TokenState {
     /// The local wall-clock time at which the token expires.
     expires_at: SystemTime,
     /// The same on the monotonic clock: what a replica publishes as the shared entry's TTL.
+    #[cfg(feature = "token-store")]
     expires_at_instant: Instant,
     refresh_at: Instant,
     unusable_at: Instant,
@@ -42,6 +45,7 @@ pub(crate) struct TokenState {
     unusable_at_wall: SystemTime,
     /// The sealed bytes this token was shared as, if it went through a token store: what a
     /// 401 compares and deletes.
+    #[cfg(feature = "token-store")]
     stored: OnceLock<Arc<[u8]>>,
 }
 
@@ -114,6 +118,7 @@ impl AccessToken {
     /// store's TTL at the moment the read was sent (`sent_at`), so the read's latency shortens
     /// the believed lifetime, never lengthens it. The refresh points scale with the granted
     /// lifetime, as for the replica that fetched it, so the fleet agrees on them.
+    #[cfg(feature = "token-store")]
     pub(crate) fn from_shared(
         value: SecretString,
         lifetime: Duration,
@@ -154,6 +159,7 @@ impl AccessToken {
         let deadlines = (|| {
             Some(TokenState {
                 expires_at: sent_at_wall.checked_add(remaining)?,
+                #[cfg(feature = "token-store")]
                 expires_at_instant: sent_at.checked_add(remaining)?,
                 refresh_at: sent_at.checked_add(refresh_after)?,
                 unusable_at: sent_at.checked_add(unusable_after)?,
@@ -162,6 +168,7 @@ impl AccessToken {
                 value,
                 header,
                 lifetime,
+                #[cfg(feature = "token-store")]
                 stored: OnceLock::new(),
             })
         })();
@@ -210,35 +217,50 @@ impl AccessToken {
     }
 
     /// Time left before expiry on the monotonic clock, from `now`.
+    #[cfg(feature = "token-store")]
     pub(crate) fn remaining_at(&self, now: Instant) -> Duration {
         self.0.expires_at_instant.saturating_duration_since(now)
     }
 
+    #[cfg(feature = "token-store")]
     pub(crate) fn value(&self) -> &SecretString {
         &self.0.value
     }
 
     /// The sealed bytes this token is shared as, if any.
+    #[cfg(feature = "token-store")]
     pub(crate) fn stored(&self) -> Option<&Arc<[u8]>> {
         self.0.stored.get()
     }
 
     /// Records the sealed bytes this token is shared as (once).
+    #[cfg(feature = "token-store")]
     pub(crate) fn set_stored(&self, sealed: Arc<[u8]>) {
         let _ = self.0.stored.set(sealed);
     }
 
+    /// The worse of what the monotonic and the wall-clock deadlines say.
+    pub(crate) fn freshness(&self, now: Instant, now_wall: SystemTime) -> Freshness {
+        self.0.freshness(now, now_wall)
+    }
+}
+
+impl TokenState {
     /// The worse of what the monotonic and the wall-clock deadlines say: monotonic time stops
     /// during suspend, wall time can jump, and either alone would hand out a dead token.
     pub(crate) fn freshness(&self, now: Instant, now_wall: SystemTime) -> Freshness {
-        let state = &self.0;
-        if now >= state.unusable_at || now_wall >= state.unusable_at_wall {
+        if now >= self.unusable_at || now_wall >= self.unusable_at_wall {
             Freshness::Unusable
-        } else if now >= state.refresh_at || now_wall >= state.refresh_at_wall {
+        } else if now >= self.refresh_at || now_wall >= self.refresh_at_wall {
             Freshness::RefreshDue
         } else {
             Freshness::Fresh
         }
+    }
+
+    /// `Bearer <token>`, marked sensitive.
+    pub(crate) fn header(&self) -> &HeaderValue {
+        &self.header
     }
 }
 

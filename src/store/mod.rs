@@ -20,11 +20,6 @@ use std::time::Duration;
 pub use self::redis::RedisTokenStore;
 pub(crate) use seal::{random_owner_id, Sealed, Sealer};
 
-/// The longest duration any setting may have, the token policy's and the store's: a year.
-/// Longer ones are configuration mistakes (`Duration::MAX` for "never"), and added to an
-/// instant they would overflow the clock.
-pub(crate) const LONGEST_SETTING: Duration = Duration::from_secs(365 * 24 * 3600);
-
 /// A shared entry as a store holds it: sealed bytes and the time it has left to live.
 #[derive(Clone, PartialEq, Eq)]
 pub struct StoredToken {
@@ -156,17 +151,4 @@ pub trait TokenStore: fmt::Debug + Send + Sync + 'static {
     fn pause_after_failure(&self) -> Duration {
         Duration::from_secs(5)
     }
-}
-
-/// Why a store's settings cannot work, if they cannot: checked when a client is built, so a
-/// lease of `Duration::MAX` is a build error, not an overflow on the first refresh.
-pub(crate) fn settings_problem(store: &dyn TokenStore) -> Option<&'static str> {
-    let lease = store.lease_duration();
-    if lease < Duration::from_millis(1) || lease > LONGEST_SETTING {
-        return Some("token store: the lease must last at least 1 ms and at most a year");
-    }
-    if store.pause_after_failure() > LONGEST_SETTING {
-        return Some("token store: the pause after a failure must be at most a year");
-    }
-    None
 }
