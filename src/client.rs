@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
-use crate::auth::{Auth, Clock, Fetcher, SharedTokens, SystemClock, TokenCache, TokenPolicy};
+use crate::auth::{
+    Auth, Clock, Fetcher, HitClock, SharedTokens, SystemClock, TokenCache, TokenPolicy,
+};
 use crate::credentials::Credentials;
 use crate::{AccessToken, Client, TokenError};
 
@@ -76,9 +78,11 @@ pub struct ClientBuilder {
     http: Option<reqwest::ClientBuilder>,
     timeout: Duration,
     policy: TokenPolicy,
-    clock: Arc<dyn Clock>,
+    /// `None`: the system clock.
+    clock: Option<Arc<dyn Clock>>,
     retry_policy: crate::RetryPolicy,
     max_response_bytes: usize,
+    #[cfg(feature = "token-store")]
     token_store: Option<Arc<dyn crate::store::TokenStore>>,
 }
 
@@ -99,9 +103,10 @@ impl Client {
             http: None,
             timeout: Duration::from_secs(30),
             policy: TokenPolicy::default(),
-            clock: Arc::new(SystemClock),
+            clock: None,
             retry_policy: crate::RetryPolicy::default(),
             max_response_bytes: crate::call::DEFAULT_MAX_RESPONSE_BYTES,
+            #[cfg(feature = "token-store")]
             token_store: None,
         }
     }
@@ -245,6 +250,7 @@ impl ClientBuilder {
     ///     .build()?;
     /// # drop(client); Ok(()) }
     /// ```
+    #[cfg(feature = "token-store")]
     pub fn token_store(mut self, store: impl crate::store::TokenStore) -> Self {
         self.token_store = Some(Arc::new(store));
         self
@@ -252,7 +258,7 @@ impl ClientBuilder {
 
     /// The wall clock the token cache reads (default: the system clock). For tests.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+        self.clock = Some(clock);
         self
     }
 
@@ -273,10 +279,11 @@ impl ClientBuilder {
         if let Some(problem) = self.policy.problem() {
             return Err(BuildError::InvalidPolicy(problem));
         }
+        #[cfg(feature = "token-store")]
         if let Some(problem) = self
             .token_store
             .as_deref()
-            .and_then(crate::store::settings_problem)
+            .and_then(crate::auth::store_settings_problem)
         {
             return Err(BuildError::InvalidTokenStore(problem));
         }
@@ -293,9 +300,12 @@ impl ClientBuilder {
         .build()
         .map_err(|e| BuildError::Http(e.to_string()))?;
 
+        #[cfg(feature = "token-store")]
         let shared = self.token_store.map(|store| {
             SharedTokens::new(store, crate::store::Sealer::new(&credentials, &base_url))
         });
+        #[cfg(not(feature = "token-store"))]
+        let shared: Option<SharedTokens> = None;
         let token_path = crate::call::operations::find("generate_token")
             .map(|operation| operation.path)
             .ok_or_else(|| BuildError::Http("the spec has no generate_token".to_string()))?;
@@ -304,9 +314,9 @@ impl ClientBuilder {
             url: format!("{base_url}{token_path}"),
             credentials,
             policy: self.policy.clone(),
-            clock: Arc::clone(&self.clock),
+            clock: self.clock.clone().unwrap_or_else(|| Arc::new(SystemClock)),
         };
-        let cache = TokenCache::new(fetcher, shared, self.policy, self.clock);
+        let cache = TokenCache::new(fetcher, shared, self.policy, HitClock::new(self.clock));
         Ok(Client::new_with_client(
             &base_url,
             http,

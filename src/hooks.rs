@@ -20,15 +20,13 @@ impl ClientHooks<Auth> for Client {
         // progenitor adds `api-version: <the spec's info.version>` to every request; EnKash
         // documents no such header, so none is sent.
         request.headers_mut().remove(API_VERSION);
-        let token = self.inner.access_token().await.map_err(|error| {
+        self.inner.authorize(request).await.map_err(|error| {
             let class = match error.is_rejected() {
                 true => NoToken::Rejected,
                 false => NoToken::Unavailable,
             };
             Error::Custom(class.encode(&error))
-        })?;
-        self.inner.authorize(request, &token);
-        Ok(())
+        })
     }
 
     async fn exec(

@@ -2,6 +2,8 @@
 #![warn(missing_docs)]
 
 mod auth;
+#[doc(hidden)]
+pub mod bench_support;
 mod call;
 mod client;
 mod credentials;
@@ -18,6 +20,7 @@ pub mod requests;
 mod secret;
 mod serde_problem;
 pub mod serde_rupees_string;
+#[cfg(feature = "token-store")]
 pub mod store;
 pub mod webhook;
 

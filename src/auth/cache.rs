@@ -9,11 +9,12 @@ use tokio::sync::watch;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
+use super::clock::HitClock;
 use super::fetch::Fetcher;
 use super::policy::instant_after;
 use super::shared::SharedTokens;
 use super::token::{Freshness, TokenState};
-use super::{AccessToken, Clock, TokenError, TokenPolicy};
+use super::{AccessToken, TokenError, TokenPolicy};
 
 type Outcome = Result<AccessToken, TokenError>;
 
@@ -27,7 +28,7 @@ pub(crate) struct TokenCache {
     /// The fleet's shared token, when the client was built with a token store.
     shared: Option<Arc<SharedTokens>>,
     policy: TokenPolicy,
-    clock: Arc<dyn Clock>,
+    clock: HitClock,
 }
 
 #[derive(Default)]
@@ -57,7 +58,7 @@ impl TokenCache {
         fetcher: Fetcher,
         shared: Option<SharedTokens>,
         policy: TokenPolicy,
-        clock: Arc<dyn Clock>,
+        clock: HitClock,
     ) -> Self {
         Self {
             current: ArcSwapOption::empty(),
@@ -71,22 +72,27 @@ impl TokenCache {
 
     /// A token that may be used now, fetching one if needed.
     pub(crate) async fn get(self: &Arc<Self>) -> Outcome {
-        if let Some(token) = self.cached() {
+        if let Some(token) = self.hit(|state| AccessToken(Arc::clone(state))) {
             return Ok(token);
         }
         self.wait_for_refresh().await
     }
 
-    /// The hit path: an atomic load, two clock reads and an `Arc` clone.
-    fn cached(self: &Arc<Self>) -> Option<AccessToken> {
+    /// The hit path: `use_token` sees the current token if it may be used now, borrowed (no
+    /// reference count is touched, so tasks on other cores do not contend). It costs a
+    /// lock-free load, a monotonic clock read and a coarse wall-clock read. `None` means a
+    /// miss: call [`get`](Self::get).
+    pub(crate) fn hit<R>(
+        self: &Arc<Self>,
+        use_token: impl FnOnce(&Arc<TokenState>) -> R,
+    ) -> Option<R> {
         let guard = self.current.load();
         let state = guard.as_ref()?;
-        let token = AccessToken(Arc::clone(state));
-        match token.freshness(Instant::now(), self.clock.now()) {
-            Freshness::Fresh => Some(token),
+        match state.freshness(Instant::now(), self.clock.now_or_later()) {
+            Freshness::Fresh => Some(use_token(state)),
             Freshness::RefreshDue => {
                 self.refresh_in_background();
-                Some(token)
+                Some(use_token(state))
             }
             Freshness::Unusable => None,
         }
@@ -109,7 +115,7 @@ impl TokenCache {
         let mut receiver = {
             let mut flight = self.lock();
             // A refresh may have finished between the lock-free read and this lock.
-            if let Some(token) = self.usable(Instant::now(), self.clock.now()) {
+            if let Some(token) = self.usable(Instant::now(), self.clock.now_or_later()) {
                 return Ok(token);
             }
             if let Some(pending) = &flight.pending {
@@ -218,8 +224,7 @@ impl TokenCache {
     /// The current token if it may still be handed out, without side effects.
     fn usable(&self, now: Instant, now_wall: SystemTime) -> Option<AccessToken> {
         let state = self.current.load_full()?;
-        let token = AccessToken(state);
-        (token.freshness(now, now_wall) != Freshness::Unusable).then_some(token)
+        (state.freshness(now, now_wall) != Freshness::Unusable).then_some(AccessToken(state))
     }
 
     fn lock(&self) -> MutexGuard<'_, Flight> {

@@ -1,0 +1,9 @@
+//! Entry points for the benchmarks in `perf/` (not part of the API; hidden from the docs).
+
+use crate::Client;
+
+/// The token cache's hit path, as each call takes it before its headers are set: `true` if the
+/// cache holds a token that may be used now. The token is borrowed, as a call borrows it.
+pub fn token_hit(client: &Client) -> bool {
+    client.inner.token_hit()
+}
