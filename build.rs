@@ -10,6 +10,8 @@ use std::process::ExitCode;
 // The build script's parts live in `build/`, one job per file.
 #[path = "build/builders.rs"]
 mod builders;
+#[path = "build/headers.rs"]
+mod headers;
 #[path = "build/internal.rs"]
 mod internal;
 #[path = "build/money.rs"]
@@ -125,6 +127,7 @@ fn generate(spec_path: &Path) -> Result<(), String> {
 
     internal::hide(&mut file, &internal)?;
     builders::keep_used_builders(&mut file)?;
+    headers::drop_api_version(&mut file)?;
 
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
     write(&out_dir.join("codegen.rs"), &prettyplease::unparse(&file))?;

@@ -66,6 +66,7 @@ macro_rules! envelopes {
 
         /// Decodes `body` as every envelope type, this list and the edit-split one, and opens
         /// each: how many opened. The fuzz target's list, so it cannot drift from this one.
+        #[cfg(feature = "fuzzing")]
         pub(crate) fn open_every_envelope(body: &[u8]) -> usize {
             fn open<T: Envelope + serde::de::DeserializeOwned>(body: &[u8]) -> bool {
                 serde_json::from_slice::<T>(body).is_ok_and(|e| e.into_payload().is_ok())

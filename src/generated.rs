@@ -10,7 +10,8 @@
     unused_qualifications,
     unused_imports,
     // The builders of `x-enkash-internal` operations are crate-private; not every setter is used.
-    dead_code
+    dead_code,
+    unused_mut
 )]
 
 include!(concat!(env!("OUT_DIR"), "/codegen.rs"));

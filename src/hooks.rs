@@ -8,18 +8,12 @@ use crate::auth::Auth;
 use crate::call::NoToken;
 use crate::{Client, Error};
 
-/// The header progenitor adds on its own.
-const API_VERSION: &str = "api-version";
-
 impl ClientHooks<Auth> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> Result<(), Error<E>> {
-        // progenitor adds `api-version: <the spec's info.version>` to every request; EnKash
-        // documents no such header, so none is sent.
-        request.headers_mut().remove(API_VERSION);
         self.inner.authorize(request).await.map_err(|error| {
             let class = match error.is_rejected() {
                 true => NoToken::Rejected,

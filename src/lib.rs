@@ -9,6 +9,7 @@ mod client;
 mod credentials;
 mod decimal;
 mod envelope;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod generated;

@@ -1,6 +1,7 @@
 //! One `get_order_status` on loopback through the generated client (token cache, call loop,
-//! `payload()`), against the same request built by hand with reqwest (fixed headers, one JSON
-//! decode), both against the same scripted server.
+//! `payload()`), against the same request built by hand with reqwest (the URL formatted with
+//! the order id, as each lookup must; a token held in a local; one JSON decode), both against
+//! the same scripted server.
 //!
 //! Run: `cargo bench -p enkash-perf --bench per_call`.
 
@@ -32,7 +33,7 @@ fn get_order_status(c: &mut Criterion) {
         .timeout(Duration::from_secs(30))
         .build()
         .expect("a reqwest client");
-    let url = format!("{}/api/v0/orders/ORD_1", server.base_url);
+    let base_url = server.base_url.clone();
 
     let mut group = c.benchmark_group("get_order_status");
     group.bench_function("enkash", |b| {
@@ -49,8 +50,9 @@ fn get_order_status(c: &mut Criterion) {
     });
     group.bench_function("bare_reqwest", |b| {
         b.to_async(&rt).iter(|| async {
+            let order_id = "ORD_1";
             let envelope: enkash::types::OrderResponse = http
-                .get(&url)
+                .get(format!("{base_url}/api/v0/orders/{order_id}"))
                 .header("accept", "application/json")
                 .header("authorization", &authorization)
                 .header("merchantAccessKey", ACCESS_KEY)

@@ -26,6 +26,7 @@ pub use token::AccessToken;
 
 pub(crate) use cache::TokenCache;
 pub(crate) use fetch::Fetcher;
+#[cfg(feature = "fuzzing")]
 pub(crate) use fetch::{judge as judge_token_response, Times as TokenTimes};
 #[cfg(feature = "token-store")]
 pub(crate) use shared::settings_problem as store_settings_problem;

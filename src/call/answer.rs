@@ -113,6 +113,7 @@ fn probe(status: StatusCode, body: &[u8]) -> Probe {
 
 impl Attempt {
     /// An answer as if read from the wire, for the fuzz target that judges token responses.
+    #[cfg(feature = "fuzzing")]
     pub(crate) fn answered(status: StatusCode, headers: HeaderMap, body: &[u8]) -> Attempt {
         let body = bytes::Bytes::copy_from_slice(body);
         Attempt::Answer(Box::new(Answer {

@@ -64,8 +64,17 @@ impl CallTag {
         self.retry_after_secs.map(Duration::from_secs)
     }
 
-    /// `operation:attempts`, then `:`-separated flags.
+    /// The common case, one attempt that ended as it went, is the operation id alone: a
+    /// static header value, with nothing formatted on the happy path.
+    fn is_plain_first_attempt(self) -> bool {
+        self.attempts == 1 && self.ending == Ending::Plain && self.retry_after_secs.is_none()
+    }
+
+    /// `operation:attempts`, then `:`-separated flags; `operation` alone for one plain attempt.
     fn encode(self) -> String {
+        if self.is_plain_first_attempt() {
+            return self.operation.to_string();
+        }
         let mut text = format!("{}:{}", self.operation, self.attempts);
         if let Some((_, name)) = ENDINGS.iter().find(|(ending, _)| *ending == self.ending) {
             text.push(':');
@@ -80,7 +89,11 @@ impl CallTag {
     fn decode(text: &str) -> Option<Self> {
         let mut parts = text.split(':');
         let operation = operations::find(parts.next()?)?.id;
-        let mut tag = Self::new(operation, parts.next()?.parse().ok()?);
+        let attempts = match parts.next() {
+            None => return Some(Self::new(operation, 1)),
+            Some(attempts) => attempts.parse().ok()?,
+        };
+        let mut tag = Self::new(operation, attempts);
         for flag in parts {
             if let Some(secs) = flag.strip_prefix(RETRY_AFTER) {
                 tag.retry_after_secs = Some(secs.parse().ok()?);
@@ -92,7 +105,11 @@ impl CallTag {
     }
 
     pub fn mark_headers(self, headers: &mut HeaderMap) {
-        if let Ok(value) = HeaderValue::try_from(self.encode()) {
+        let value = match self.is_plain_first_attempt() {
+            true => Ok(HeaderValue::from_static(self.operation)),
+            false => HeaderValue::try_from(self.encode()),
+        };
+        if let Ok(value) = value {
             headers.insert(HEADER, value);
         }
     }
@@ -160,18 +177,22 @@ mod tests {
             Ending::NoTokenForRetry,
             Ending::RetryBudgetSpent,
         ];
-        for ending in endings {
+        for (ending, attempts) in endings.into_iter().flat_map(|e| [(e, 1), (e, 3)]) {
             for retry_after_secs in [None, Some(0), Some(120)] {
                 let tag = CallTag {
                     ending,
                     retry_after_secs,
-                    ..CallTag::new("submit_payment", 3)
+                    ..CallTag::new("submit_payment", attempts)
                 };
                 let mut headers = HeaderMap::new();
                 tag.mark_headers(&mut headers);
                 assert_eq!(CallTag::of_headers(&headers), Some(tag));
             }
         }
+        // One plain attempt travels as the operation id alone.
+        let mut headers = HeaderMap::new();
+        CallTag::new("submit_payment", 1).mark_headers(&mut headers);
+        assert_eq!(headers[HEADER], "submit_payment");
         assert_eq!(CallTag::decode("no_such_operation:1"), None);
         assert_eq!(CallTag::decode("submit_payment:1:what"), None);
     }

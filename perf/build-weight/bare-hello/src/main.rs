@@ -15,7 +15,7 @@ struct Token {
     token: Option<String>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Order {
     order_id: Option<String>,
@@ -57,7 +57,7 @@ async fn main() {
         .nth(1)
         .unwrap_or_else(|| "http://127.0.0.1:9".to_string());
     match lookup(&base_url).await {
-        Ok(order) => println!("{:?}", order.status),
+        Ok(order) => println!("{:?} {:?} {:?}", order.order_id, order.status, order.amount),
         Err(error) => println!("{error}"),
     }
 }
