@@ -5,7 +5,6 @@
 //! Run: `cargo bench -p enkash-perf --bench herd`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use enkash_perf::runtime;
@@ -69,9 +68,7 @@ fn herd(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .measurement_time(Duration::from_secs(4))
-        .warm_up_time(Duration::from_secs(1));
+    config = enkash_perf::criterion(4);
     targets = herd
 }
 criterion_main!(benches);

@@ -13,9 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion};
 use enkash_perf::server::TestServer;
-use enkash_perf::{on_tasks, runtime};
+use enkash_perf::{bench_on_tasks, runtime};
 
 /// A token and its deadline behind an async mutex.
 struct MutexCache(tokio::sync::Mutex<Option<(Arc<str>, tokio::time::Instant)>>);
@@ -68,51 +68,32 @@ fn two_tasks(c: &mut Criterion) {
     )))));
 
     let mut group = c.benchmark_group("hit_two_tasks");
-    let tasks = 2;
-    group.bench_with_input(
-        BenchmarkId::new("enkash_hit", tasks),
-        &tasks,
-        |b, &tasks| {
-            let client = Arc::clone(&client);
-            b.to_async(&rt).iter_custom(move |iters| {
-                let client = Arc::clone(&client);
-                on_tasks(tasks, iters, move || {
-                    let client = Arc::clone(&client);
-                    async move { assert!(enkash::bench_support::token_hit(&client)) }
-                })
-            })
+    bench_on_tasks(
+        &mut group,
+        &rt,
+        "enkash_hit",
+        2,
+        &client,
+        |client| async move { assert!(enkash::bench_support::token_hit(&client)) },
+    );
+    bench_on_tasks(
+        &mut group,
+        &rt,
+        "enkash_access_token",
+        2,
+        &client,
+        |client| async move {
+            black_box(client.access_token().await.expect("a token"));
         },
     );
-    group.bench_with_input(
-        BenchmarkId::new("enkash_access_token", tasks),
-        &tasks,
-        |b, &tasks| {
-            let client = Arc::clone(&client);
-            b.to_async(&rt).iter_custom(move |iters| {
-                let client = Arc::clone(&client);
-                on_tasks(tasks, iters, move || {
-                    let client = Arc::clone(&client);
-                    async move {
-                        black_box(client.access_token().await.expect("a token"));
-                    }
-                })
-            })
-        },
-    );
-    group.bench_with_input(
-        BenchmarkId::new("tokio_mutex", tasks),
-        &tasks,
-        |b, &tasks| {
-            let mutex = Arc::clone(&mutex);
-            b.to_async(&rt).iter_custom(move |iters| {
-                let mutex = Arc::clone(&mutex);
-                on_tasks(tasks, iters, move || {
-                    let mutex = Arc::clone(&mutex);
-                    async move {
-                        black_box(mutex.get().await);
-                    }
-                })
-            })
+    bench_on_tasks(
+        &mut group,
+        &rt,
+        "tokio_mutex",
+        2,
+        &mutex,
+        |mutex| async move {
+            black_box(mutex.get().await);
         },
     );
     group.finish();
@@ -120,9 +101,7 @@ fn two_tasks(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .measurement_time(Duration::from_secs(4))
-        .warm_up_time(Duration::from_secs(1));
+    config = enkash_perf::criterion(4);
     targets = one_task, two_tasks
 }
 criterion_main!(benches);

@@ -73,9 +73,7 @@ fn get_order_status(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .measurement_time(Duration::from_secs(5))
-        .warm_up_time(Duration::from_secs(1));
+    config = enkash_perf::criterion(5);
     targets = get_order_status
 }
 criterion_main!(benches);

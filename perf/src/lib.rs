@@ -9,6 +9,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion};
+
 /// The scripted stand-in for EnKash that the crate's tests use (`tests/common/server.rs`).
 #[path = "../../tests/common/server.rs"]
 #[allow(dead_code)]
@@ -49,4 +52,33 @@ where
         slowest = slowest.max(handle.await.expect("a benchmark task"));
     }
     slowest
+}
+
+/// Benchmarks `call` on `tasks` tasks at once, each given its own handle on `shared`: the time
+/// per call per task.
+pub fn bench_on_tasks<S, F, Fut>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    runtime: &tokio::runtime::Runtime,
+    name: &str,
+    tasks: usize,
+    shared: &Arc<S>,
+    call: F,
+) where
+    S: Send + Sync + 'static,
+    F: Fn(Arc<S>) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    group.bench_function(BenchmarkId::new(name, tasks), |b| {
+        b.to_async(runtime).iter_custom(|iters| {
+            let (shared, call) = (Arc::clone(shared), call.clone());
+            on_tasks(tasks, iters, move || call(Arc::clone(&shared)))
+        })
+    });
+}
+
+/// The benchmarks' settings: a second of warm-up, then `seconds` of measurement.
+pub fn criterion(seconds: u64) -> Criterion {
+    Criterion::default()
+        .measurement_time(Duration::from_secs(seconds))
+        .warm_up_time(Duration::from_secs(1))
 }
