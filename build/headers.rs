@@ -7,12 +7,12 @@ use quote::ToTokens;
 
 use crate::SPEC;
 
-const HEADER: &str = "\"api-version\"";
-
-/// Removes every statement of an operation's `send` that adds the header. Fails if none is
-/// found: a progenitor that adds it some other way must not send it unnoticed.
+/// Removes from every operation's `send` the one statement that adds the header with the
+/// spec's version (`header_map.append("api-version", Client::api_version())`), and nothing
+/// else: a header parameter of that name, were the spec to declare one, would be kept. Fails
+/// unless each `send` had exactly one: a progenitor that adds the header some other way must
+/// not send it unnoticed.
 pub fn drop_api_version(file: &mut syn::File) -> Result<(), String> {
-    let mut removed = 0;
     for item in &mut file.items {
         let syn::Item::Mod(module) = item else {
             continue;
@@ -24,6 +24,11 @@ pub fn drop_api_version(file: &mut syn::File) -> Result<(), String> {
             let syn::Item::Impl(block) = inner else {
                 continue;
             };
+            let operation = match &*block.self_ty {
+                syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            }
+            .unwrap_or_default();
             for function in block.items.iter_mut().filter_map(|f| match f {
                 syn::ImplItem::Fn(function) if function.sig.ident == "send" => Some(function),
                 _ => None,
@@ -32,16 +37,23 @@ pub fn drop_api_version(file: &mut syn::File) -> Result<(), String> {
                 function
                     .block
                     .stmts
-                    .retain(|statement| !statement.to_token_stream().to_string().contains(HEADER));
-                removed += before - function.block.stmts.len();
+                    .retain(|statement| !adds_api_version(statement));
+                if before - function.block.stmts.len() != 1 {
+                    return Err(format!(
+                        "{SPEC}: the generated `{operation}::send` does not add the \
+                         `api-version` header in the one statement expected (a progenitor \
+                         upgrade that adds it differently?)"
+                    ));
+                }
             }
         }
     }
-    if removed == 0 {
-        return Err(format!(
-            "{SPEC}: no `api-version` header was found to remove from the generated operations \
-             (a progenitor upgrade that adds it differently?)"
-        ));
-    }
     Ok(())
+}
+
+/// `header_map.append(HeaderName::from_static("api-version"), HeaderValue::from_static(
+/// super::Client::api_version()))`, as progenitor writes it.
+fn adds_api_version(statement: &syn::Stmt) -> bool {
+    let text = statement.to_token_stream().to_string();
+    text.contains("from_static (\"api-version\")") && text.contains("api_version ()")
 }

@@ -22,6 +22,18 @@ pub fn table(spec: &serde_json::Value) -> Result<String, String> {
             let id = operation["operationId"]
                 .as_str()
                 .ok_or_else(|| format!("{SPEC}: {method} {path} has no operationId"))?;
+            // The call loop finds an operation by the id progenitor names it with (snake case),
+            // and a call's tag carries it in a header: the spec's id must already be that name.
+            let snake = id.starts_with(|c: char| c.is_ascii_lowercase())
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !snake {
+                return Err(format!(
+                    "{SPEC}: {method} {path}: operationId `{id}` must be snake case \
+                     (lowercase ASCII letters, digits and `_`, starting with a letter)"
+                ));
+            }
             // A GET is safe to repeat unless the spec says otherwise: Resend OTP is a GET that
             // sends a message and counts against a limit (`x-enkash-idempotent: false`).
             let idempotent = match operation.get("x-enkash-idempotent") {

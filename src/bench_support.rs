@@ -2,8 +2,8 @@
 
 use crate::Client;
 
-/// The token cache's hit path, as each call takes it before its headers are set: `true` if the
-/// cache holds a token that may be used now. The token is borrowed, as a call borrows it.
+/// The token cache's hit path, as each call takes it: `true` if the cache holds a token that
+/// may be used now. The token is borrowed and its header value copied out, as a call does.
 pub fn token_hit(client: &Client) -> bool {
     client.inner.token_hit()
 }

@@ -9,8 +9,8 @@ use tokio::sync::watch;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
-use super::clock::HitClock;
 use super::fetch::Fetcher;
+use super::hit_clock::HitClock;
 use super::policy::instant_after;
 use super::shared::SharedTokens;
 use super::token::{Freshness, TokenState};
@@ -78,9 +78,9 @@ impl TokenCache {
         self.wait_for_refresh().await
     }
 
-    /// The hit path: `use_token` sees the current token if it may be used now, borrowed (no
-    /// reference count is touched, so tasks on other cores do not contend). It costs a
-    /// lock-free load, a monotonic clock read and a coarse wall-clock read. `None` means a
+    /// The hit path: `use_token` sees the current token if it may be used now, borrowed: its
+    /// `Arc` is not cloned (a call copies out only the header value it sends). It costs a
+    /// lock-free load and two coarse clock reads (see `hit_clock.rs`). `None` means a
     /// miss: call [`get`](Self::get).
     pub(crate) fn hit<R>(
         self: &Arc<Self>,
@@ -88,7 +88,8 @@ impl TokenCache {
     ) -> Option<R> {
         let guard = self.current.load();
         let state = guard.as_ref()?;
-        match state.freshness(Instant::now(), self.clock.now_or_later()) {
+        let (now, now_wall) = self.clock.now();
+        match state.freshness(now, now_wall) {
             Freshness::Fresh => Some(use_token(state)),
             Freshness::RefreshDue => {
                 self.refresh_in_background();
@@ -115,7 +116,8 @@ impl TokenCache {
         let mut receiver = {
             let mut flight = self.lock();
             // A refresh may have finished between the lock-free read and this lock.
-            if let Some(token) = self.usable(Instant::now(), self.clock.now_or_later()) {
+            let (now, now_wall) = self.clock.now();
+            if let Some(token) = self.usable(now, now_wall) {
                 return Ok(token);
             }
             if let Some(pending) = &flight.pending {
