@@ -103,29 +103,29 @@ mod coarse {
     }
 
     fn read(clock: libc::clockid_t) -> Option<Duration> {
+        call(libc::clock_gettime, clock)
+    }
+
+    fn resolution(clock: libc::clockid_t) -> Option<Duration> {
+        call(libc::clock_getres, clock)
+    }
+
+    /// `clock_gettime` or `clock_getres` for `clock`, as a duration.
+    fn call(
+        function: unsafe extern "C" fn(libc::clockid_t, *mut libc::timespec) -> libc::c_int,
+        clock: libc::clockid_t,
+    ) -> Option<Duration> {
         let mut time = MaybeUninit::<libc::timespec>::uninit();
-        // SAFETY: `clock_gettime` writes one `timespec` through a valid pointer to one, and it
-        // is read only when the call says it succeeded. (`MaybeUninit` rather than a struct
+        // SAFETY: both functions write one `timespec` through a valid pointer to one, and it is
+        // read only when the call says it succeeded. (`MaybeUninit` rather than a struct
         // literal: on some targets `timespec` has private padding fields.)
         let time = unsafe {
-            match libc::clock_gettime(clock, time.as_mut_ptr()) {
+            match function(clock, time.as_mut_ptr()) {
                 0 => time.assume_init(),
                 _ => return None,
             }
         };
         duration(time)
-    }
-
-    fn resolution(clock: libc::clockid_t) -> Option<Duration> {
-        let mut resolution = MaybeUninit::<libc::timespec>::uninit();
-        // SAFETY: as in `read`, with `clock_getres`.
-        let resolution = unsafe {
-            match libc::clock_getres(clock, resolution.as_mut_ptr()) {
-                0 => resolution.assume_init(),
-                _ => return None,
-            }
-        };
-        duration(resolution)
     }
 
     fn duration(time: libc::timespec) -> Option<Duration> {
