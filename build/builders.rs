@@ -12,8 +12,8 @@ use quote::ToTokens;
 use crate::SPEC;
 
 /// Drops every `types::builder::X` that no operation refers to, and the matching
-/// `types::X::builder()`. Returns how many builders were kept.
-pub fn keep_used_builders(file: &mut syn::File) -> Result<usize, String> {
+/// `types::X::builder()`.
+pub fn keep_used_builders(file: &mut syn::File) -> Result<(), String> {
     let used = used_builders(file);
     let types = file
         .items
@@ -25,18 +25,12 @@ pub fn keep_used_builders(file: &mut syn::File) -> Result<usize, String> {
         .map(|(_, items)| items)
         .ok_or_else(|| format!("{SPEC}: the generated code has no `types` module"))?;
 
-    let mut kept = 0;
     let mut found_builders = false;
     for item in types.iter_mut() {
         if let syn::Item::Mod(module) = item {
-            if module.ident == "builder" {
+            if let (true, Some((_, items))) = (module.ident == "builder", &mut module.content) {
                 found_builders = true;
-                let items = &mut module.content.as_mut().expect("an inline module").1;
                 items.retain(|item| builder_name(item).is_none_or(|name| used.contains(&name)));
-                kept = items
-                    .iter()
-                    .filter(|item| matches!(item, syn::Item::Struct(_)))
-                    .count();
             }
         }
     }
@@ -62,7 +56,7 @@ pub fn keep_used_builders(file: &mut syn::File) -> Result<usize, String> {
         });
         !block.items.is_empty()
     });
-    Ok(kept)
+    Ok(())
 }
 
 /// The builders named as `types::builder::X` outside the `types` module.
@@ -97,7 +91,8 @@ fn builder_name(item: &syn::Item) -> Option<String> {
     }
 }
 
-fn last_ident(ty: &syn::Type) -> Option<String> {
+/// `X` of a type written `X`, `super::X` or `X<'a>`.
+pub fn last_ident(ty: &syn::Type) -> Option<String> {
     match ty {
         syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
         _ => None,

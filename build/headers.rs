@@ -24,11 +24,7 @@ pub fn drop_api_version(file: &mut syn::File) -> Result<(), String> {
             let syn::Item::Impl(block) = inner else {
                 continue;
             };
-            let operation = match &*block.self_ty {
-                syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
-                _ => None,
-            }
-            .unwrap_or_default();
+            let operation = crate::builders::last_ident(&block.self_ty).unwrap_or_default();
             for function in block.items.iter_mut().filter_map(|f| match f {
                 syn::ImplItem::Fn(function) if function.sig.ident == "send" => Some(function),
                 _ => None,

@@ -7,6 +7,7 @@
 //! added after the response arrived; never sent) or, on a transport error, in the error's URL
 //! fragment (requests never have one); a missing token travels as a prefixed `Error::Custom`.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -64,16 +65,11 @@ impl CallTag {
         self.retry_after_secs.map(Duration::from_secs)
     }
 
-    /// The common case, one attempt that ended as it went, is the operation id alone: a
-    /// static header value, with nothing formatted on the happy path.
-    fn is_plain_first_attempt(self) -> bool {
-        self.attempts == 1 && self.ending == Ending::Plain && self.retry_after_secs.is_none()
-    }
-
-    /// `operation:attempts`, then `:`-separated flags; `operation` alone for one plain attempt.
-    fn encode(self) -> String {
-        if self.is_plain_first_attempt() {
-            return self.operation.to_string();
+    /// `operation:attempts`, then `:`-separated flags. The common case, one attempt that ended
+    /// as it went, is the operation id alone: nothing is formatted on the happy path.
+    fn encode(self) -> Cow<'static, str> {
+        if self.attempts == 1 && self.ending == Ending::Plain && self.retry_after_secs.is_none() {
+            return Cow::Borrowed(self.operation);
         }
         let mut text = format!("{}:{}", self.operation, self.attempts);
         if let Some((_, name)) = ENDINGS.iter().find(|(ending, _)| *ending == self.ending) {
@@ -83,7 +79,7 @@ impl CallTag {
         if let Some(secs) = self.retry_after_secs {
             text.push_str(&format!(":{RETRY_AFTER}{secs}"));
         }
-        text
+        Cow::Owned(text)
     }
 
     fn decode(text: &str) -> Option<Self> {
@@ -105,9 +101,9 @@ impl CallTag {
     }
 
     pub fn mark_headers(self, headers: &mut HeaderMap) {
-        let value = match self.is_plain_first_attempt() {
-            true => Ok(HeaderValue::from_static(self.operation)),
-            false => HeaderValue::try_from(self.encode()),
+        let value = match self.encode() {
+            Cow::Borrowed(text) => Ok(HeaderValue::from_static(text)),
+            Cow::Owned(text) => HeaderValue::try_from(text),
         };
         if let Ok(value) = value {
             headers.insert(HEADER, value);
