@@ -20,6 +20,8 @@ mod money;
 mod open_enums;
 #[path = "build/operations.rs"]
 mod operations;
+#[path = "build/request_schemas.rs"]
+mod request_schemas;
 #[path = "build/secrets.rs"]
 mod secrets;
 
@@ -82,8 +84,7 @@ fn generate(spec_path: &Path) -> Result<(), String> {
     let numbers = money::number_schemas(&value)?;
     let operations = operations::table(&value)?;
     let internal = internal::internal_operations(&value)?;
-    // The sandbox checks requests against the spec itself; it reads it as JSON.
-    let spec_json = value.to_string();
+    let request_schemas = request_schemas::table(&value)?;
     let spec: openapiv3::OpenAPI = serde_path_to_error::deserialize(value).map_err(|e| {
         let (path, inner) = (e.path().to_string(), e.into_inner());
         format!(
@@ -137,7 +138,7 @@ fn generate(spec_path: &Path) -> Result<(), String> {
         .collect();
     write(&out_dir.join("open_enums.rs"), &enums)?;
     write(&out_dir.join("operations.rs"), &operations)?;
-    write(&out_dir.join("spec.json"), &spec_json)
+    write(&out_dir.join("request_schemas.rs"), &request_schemas)
 }
 
 fn write(path: &Path, contents: &str) -> Result<(), String> {

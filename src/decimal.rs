@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::money::{arbitrary_precision_digits, plain_decimal};
+use crate::money::{arbitrary_precision_digits, plain_decimal, RAW_VALUE_TOKEN};
 
 /// An exact decimal number: digits and a count of decimals, never a binary float.
 ///
@@ -84,6 +84,13 @@ impl Decimal {
         numbers
             .into_iter()
             .try_fold(Decimal::ZERO, Decimal::checked_add)
+    }
+
+    /// Whether `self` is a whole multiple of `step` (`false` for a `step` of zero).
+    pub(crate) fn is_multiple_of(self, step: Decimal) -> bool {
+        let scale = self.scale.max(step.scale);
+        let step = step.scaled(scale);
+        step != 0 && self.scaled(scale) % step == 0
     }
 
     /// The number scaled to `scale` decimals, for comparing two numbers.
@@ -169,7 +176,8 @@ impl serde::Serialize for Decimal {
 
 impl<'de> serde::Deserialize<'de> for Decimal {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(DecimalVisitor)
+        // serde_json hands the number over as written (see `Rupees`).
+        deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, DecimalVisitor)
     }
 }
 
@@ -207,7 +215,12 @@ impl<'de> serde::de::Visitor<'de> for DecimalVisitor {
         parse(text).ok_or_else(|| E::custom(NOT_A_DECIMAL))
     }
 
-    /// serde_json's `arbitrary_precision` form: see `Rupees`.
+    /// Any deserializer but serde_json's: the value as it reads it.
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(self, d: D) -> Result<Decimal, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    /// The number as written, from serde_json: see `Rupees`.
     fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Decimal, A::Error> {
         match arbitrary_precision_digits(map)? {
             Some(digits) => self.visit_str(&digits),

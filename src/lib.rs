@@ -15,6 +15,8 @@ pub mod fuzzing;
 mod generated;
 mod hooks;
 mod money;
+#[cfg(test)]
+mod never_twice;
 mod open_enums;
 mod payload;
 pub mod requests;

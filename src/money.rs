@@ -246,7 +246,8 @@ impl serde::Serialize for Rupees {
 
 impl<'de> serde::Deserialize<'de> for Rupees {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(RupeesVisitor)
+        // serde_json hands the number over as written; another deserializer as it reads it.
+        deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, RupeesVisitor)
     }
 }
 
@@ -270,21 +271,42 @@ impl RupeesVisitor {
     }
 }
 
+/// The name under which serde_json hands a value over as the text it was written as (its
+/// `RawValue`): asked for, a number is read from its digits, never through an `f64`, so that
+/// `1e-400` is refused instead of read as zero. Other deserializers ignore the name.
+pub(crate) const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
 /// The key serde_json's `arbitrary_precision` feature puts a number's digits under.
 const ARBITRARY_PRECISION_KEY: &str = "$serde_json::private::Number";
 
-/// The digits of a number as serde_json hands it over when its `arbitrary_precision` feature is
-/// on (a one-entry map from a private key to the digits as written); `None` for another map.
+/// Whether some crate in this build turned on serde_json's `arbitrary_precision`: only then is
+/// a one-entry map under [`ARBITRARY_PRECISION_KEY`] a number (elsewhere it is an object that
+/// someone wrote to look like one).
+fn arbitrary_precision_is_on() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| {
+        serde_json::from_str::<serde_json::Value>("1e0").is_ok_and(|v| v.to_string() == "1e0")
+    })
+}
+
+/// A number's text, from the map serde_json hands over for a raw value (see
+/// [`RAW_VALUE_TOKEN`]) or, with `arbitrary_precision` on, for a number: the digits as written,
+/// or the contents of a JSON string. `None` for any other map.
 pub(crate) fn arbitrary_precision_digits<'de, A: serde::de::MapAccess<'de>>(
     mut map: A,
 ) -> Result<Option<String>, A::Error> {
-    let Some((key, digits)) = map.next_entry::<String, String>()? else {
+    let Some((key, text)) = map.next_entry::<String, String>()? else {
         return Ok(None);
     };
-    if key != ARBITRARY_PRECISION_KEY || map.next_key::<serde::de::IgnoredAny>()?.is_some() {
+    if map.next_key::<serde::de::IgnoredAny>()?.is_some() {
         return Ok(None);
     }
-    Ok(Some(digits))
+    match key.as_str() {
+        RAW_VALUE_TOKEN if text.starts_with('"') => Ok(serde_json::from_str::<String>(&text).ok()),
+        RAW_VALUE_TOKEN => Ok(Some(text)),
+        ARBITRARY_PRECISION_KEY if arbitrary_precision_is_on() => Ok(Some(text)),
+        _ => Ok(None),
+    }
 }
 
 impl<'de> serde::de::Visitor<'de> for RupeesVisitor {
@@ -321,9 +343,14 @@ impl<'de> serde::de::Visitor<'de> for RupeesVisitor {
         Self::in_json_range(amount)
     }
 
-    /// A number as serde_json hands it over when some crate in the build turns on its
-    /// `arbitrary_precision` feature: a one-entry map from a private key to the number's
-    /// digits as written. Read exactly from those digits.
+    /// Any deserializer but serde_json's: the value as it reads it.
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(self, d: D) -> Result<Rupees, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    /// A number as serde_json hands it over: the text it was written as (or, with its
+    /// `arbitrary_precision` feature, a one-entry map from a private key to the digits). Read
+    /// exactly from those digits.
     fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Rupees, A::Error> {
         match arbitrary_precision_digits(map)? {
             Some(digits) => self.visit_str(&digits),

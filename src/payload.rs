@@ -74,6 +74,12 @@ impl TextPayload for Result<ResponseValue<progenitor_client::ByteStream>, Error<
     async fn text_payload(self) -> Result<String, CallError> {
         let value = self.map_err(from_generated::<serde::de::IgnoredAny>)?;
         let tag = CallTag::of_headers(value.headers());
+        let plain_text = value
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|media| media.trim().eq_ignore_ascii_case("text/plain"));
         let mut stream = value.into_inner().into_inner();
         let mut body = Vec::new();
         while let Some(chunk) =
@@ -84,9 +90,18 @@ impl TextPayload for Result<ResponseValue<progenitor_client::ByteStream>, Error<
             })?;
             body.extend_from_slice(&chunk);
         }
-        String::from_utf8(body).map_err(|_| {
+        let text = String::from_utf8(body).map_err(|_| {
             CallError::new(CallErrorKind::Decode, "the text reply is not UTF-8").tagged(tag)
-        })
+        })?;
+        // The spec promises `text/plain`: a JSON envelope (a refusal, say) or a firewall's HTML
+        // page is not that answer, whatever its status.
+        let markup = text.trim_start().starts_with(['{', '[', '<']);
+        if !plain_text || markup {
+            let problem = "the reply is not the plain text the spec describes (another content \
+                           type, JSON or markup)";
+            return Err(CallError::new(CallErrorKind::Decode, problem).tagged(tag));
+        }
+        Ok(text)
     }
 }
 
@@ -218,6 +233,7 @@ impl CallError {
             self.kind = CallErrorKind::TokenUnavailable;
         }
         self.retry_budget_spent = tag.ending == Ending::RetryBudgetSpent;
+        self.earlier_may_have_acted = tag.earlier_may_have_acted;
         self.operation = Some(tag.operation);
         self.attempts = tag.attempts;
         self

@@ -97,7 +97,13 @@ impl Fetcher {
             .json(&body)
             .build()
             .map_err(|e| TokenError::transient(None, format!("the request failed: {e}")))?;
-        let attempt = call::send(&self.http, request, TOKEN_RESPONSE_LIMIT).await;
+        let attempt = call::send(
+            &self.http,
+            request,
+            TOKEN_RESPONSE_LIMIT,
+            call::Scrub::Nothing,
+        )
+        .await;
         let times = Times {
             sent_at,
             sent_at_wall,

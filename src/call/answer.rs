@@ -38,21 +38,38 @@ pub(crate) enum Probe {
     NotJson,
 }
 
-/// Sends `request` and reads the answer, at most `limit` bytes of body.
+/// Whether an answer's secrets are overwritten: an API call's are; the token endpoint's answer
+/// is the one place a secret (the token) is expected, and it is never printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scrub {
+    Secrets,
+    Nothing,
+}
+
+/// Sends `request` and reads the answer, at most `limit` bytes of body, with every secret the
+/// request carried overwritten in it unless told otherwise.
 pub(crate) async fn send(
     http: &reqwest::Client,
     request: reqwest::Request,
     limit: usize,
+    scrub: Scrub,
 ) -> Attempt {
+    let secrets = match scrub {
+        Scrub::Secrets => Some(super::scrub::Secrets::of(&request)),
+        Scrub::Nothing => None,
+    };
     let mut response = match http.execute(request).await {
         Ok(response) => response,
         Err(error) => return Attempt::Failed(error),
     };
-    let (body, oversized) = match read_limited(&mut response, limit).await {
+    let (mut body, oversized) = match read_limited(&mut response, limit).await {
         Ok(Some(body)) => (body, false),
         Ok(None) => (bytes::Bytes::new(), true),
         Err(error) => return Attempt::Failed(error),
     };
+    if let Some(secrets) = secrets {
+        secrets.scrub(&mut body, response.headers_mut());
+    }
     let probe = if oversized {
         Probe::NotJson
     } else {

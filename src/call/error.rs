@@ -81,6 +81,9 @@ pub struct CallError {
     pub(crate) oversized: bool,
     /// Another attempt was allowed, but the client-wide retry budget was spent.
     pub(crate) retry_budget_spent: bool,
+    /// An attempt before the last may have taken effect (a timeout, a 5xx), so a refusal in
+    /// the last answer ("already revoked") may be that attempt's doing.
+    pub(crate) earlier_may_have_acted: bool,
     pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -96,6 +99,7 @@ impl CallError {
             retry_after: None,
             oversized: false,
             retry_budget_spent: false,
+            earlier_may_have_acted: false,
             source: None,
         }
     }
@@ -142,20 +146,53 @@ impl CallError {
 
     /// The request may have reached the gateway, and may have taken effect, but no usable
     /// answer came back: a timeout, a dropped connection, an unreadable reply, or a status that
-    /// is neither the documented 200 nor a refusal (a 5xx, a 202, an unfollowed 3xx redirect).
-    /// [`recovery`](Self::recovery) says how to find out, per operation.
+    /// is neither the documented 200 nor a refusal (a 5xx, a 408 or 429, which a proxy may send
+    /// after forwarding the request, a 202, an unfollowed 3xx redirect). Also any failure after
+    /// an earlier attempt that may have taken effect ([`earlier_attempt_may_have_acted`]): a
+    /// refusal then may be that attempt's doing. [`recovery`](Self::recovery) says how to find
+    /// out, per operation.
+    ///
+    /// [`earlier_attempt_may_have_acted`]: Self::earlier_attempt_may_have_acted
     pub fn outcome_unknown(&self) -> bool {
-        match self.kind {
+        let last = match self.kind {
             CallErrorKind::Timeout | CallErrorKind::ConnectionLost | CallErrorKind::Decode => true,
             CallErrorKind::HttpStatus => self
                 .http_status
                 .is_none_or(|status| Fate::of(status) == Fate::MayHaveActed),
             _ => false,
+        };
+        last || self.earlier_may_have_acted
+    }
+
+    /// An attempt before the last one may have taken effect (it timed out, or was answered
+    /// 5xx), so whatever the last answer says, the call may have done what it asked. Only
+    /// operations that are safe to repeat are ever sent more than once after such an attempt.
+    pub fn earlier_attempt_may_have_acted(&self) -> bool {
+        self.earlier_may_have_acted
+    }
+
+    /// EnKash refused the request: a non-zero `response_code`, or a 4xx other than 408 and 429.
+    fn is_refusal(&self) -> bool {
+        match self.kind {
+            CallErrorKind::Refused => true,
+            CallErrorKind::HttpStatus => self
+                .http_status
+                .is_some_and(|status| Fate::of(status) == Fate::Refused),
+            _ => false,
         }
     }
 
-    /// Calling again may succeed and cannot do harm: nothing was sent, EnKash did not act on
-    /// it (408, 429), or the operation is safe to repeat and the failure was transient. The
+    /// The gateway refused the access token on the call's only attempt: the client dropped it,
+    /// and the next call fetches another.
+    fn token_refused_once(&self) -> bool {
+        self.kind == CallErrorKind::HttpStatus
+            && self.http_status == Some(401)
+            && self.attempts <= 1
+    }
+
+    /// Calling again may succeed and cannot do harm: nothing was sent, EnKash refused the access
+    /// token (401, which the client dropped), or the operation is safe to repeat and the
+    /// failure was transient. The
     /// client has already retried as far as its [`RetryPolicy`](crate::RetryPolicy) allowed;
     /// this says whether trying later makes sense. The same as
     /// `recovery() == Recovery::TryAgain`.
@@ -166,23 +203,25 @@ impl CallError {
     /// What to do next, for this operation: the one answer to "may I send it again?".
     ///
     /// When the outcome is unknown, an operation that is safe to repeat may be tried again;
-    /// for the others the spec says (`x-enkash-if-outcome-unknown`): a payment is looked up
-    /// ([`Recovery::LookUp`]), a refund is resent unchanged with the same `requestId`
-    /// ([`Recovery::ResendUnchanged`]), an order is created afresh under a new merchant order
-    /// id ([`Recovery::StartAfresh`]). The error's `Display` says the same in words.
+    /// for the others the spec says (`x-enkash-if-outcome-unknown`): a payment or a refund is
+    /// looked up ([`Recovery::LookUp`]), an order is created afresh under a new merchant order
+    /// id ([`Recovery::StartAfresh`]), an edit that sets values is resent unchanged
+    /// ([`Recovery::ResendUnchanged`]). A refusal after an earlier attempt that may have taken
+    /// effect is [`Recovery::LookUp`] whatever the operation: the refusal may be that
+    /// attempt's doing. The error's `Display` says the same in words.
     ///
     /// ```no_run
     /// use enkash::{Payload, Recovery};
     ///
     /// # async fn demo(client: enkash::Client, refund: enkash::types::RefundRequest)
     /// # -> Result<(), Box<dyn std::error::Error>> {
-    /// let first = client.refund_transaction().transaction_id("TXN_1").body(refund.clone());
+    /// let first = client.refund_transaction().transaction_id("TXN_1").body(refund);
     /// match first.send().await.payload() {
     ///     Ok(refund) => println!("{:?}", refund.status),
-    ///     Err(e) if e.recovery() == Recovery::ResendUnchanged => {
-    ///         // Same body, same requestId.
-    ///         let again = client.refund_transaction().transaction_id("TXN_1").body(refund);
-    ///         println!("{:?}", again.send().await.payload()?.status);
+    ///     Err(e) if e.recovery() == Recovery::LookUp => {
+    ///         // The refund may have been made: look at the transaction before refunding again.
+    ///         let transaction = client.get_transaction_status().transaction_id("TXN_1");
+    ///         println!("{:?}", transaction.send().await.payload()?.status);
     ///     }
     ///     Err(e) => return Err(e.into()),
     /// }
@@ -190,17 +229,19 @@ impl CallError {
     /// ```
     pub fn recovery(&self) -> Recovery {
         let operation = self.operation.and_then(operations::find);
+        if self.earlier_may_have_acted && self.is_refusal() {
+            return Recovery::LookUp;
+        }
         match self.kind {
             CallErrorKind::NotSent | CallErrorKind::TokenUnavailable => Recovery::TryAgain,
             CallErrorKind::Credentials | CallErrorKind::Refused | CallErrorKind::InvalidRequest => {
                 Recovery::ChangeRequest
             }
-            CallErrorKind::HttpStatus if !self.outcome_unknown() => {
-                match self.http_status.map(Fate::of) {
-                    Some(Fate::NotActedOn) => Recovery::TryAgain,
-                    _ => Recovery::ChangeRequest,
-                }
-            }
+            CallErrorKind::HttpStatus if !self.outcome_unknown() => match self.token_refused_once()
+            {
+                true => Recovery::TryAgain,
+                false => Recovery::ChangeRequest,
+            },
             // Asking again will not shrink an answer that is over the client's limit.
             _ if self.oversized && operation.is_some_and(|o| o.idempotent) => {
                 Recovery::ChangeRequest
@@ -221,8 +262,9 @@ impl CallError {
                     CallErrorKind::TokenUnavailable | CallErrorKind::NotSent => {
                         "nothing reached EnKash"
                     }
-                    CallErrorKind::HttpStatus if !self.outcome_unknown() => {
-                        "EnKash did not act on it"
+                    _ if self.token_refused_once() => {
+                        "EnKash refused the access token, which the client dropped: the next \
+                         call fetches a new one (EnKash's guide: retry once with a fresh token)"
                     }
                     _ => "the operation is safe to repeat",
                 };
@@ -248,6 +290,11 @@ impl CallError {
                 }
                 _ => "raise ClientBuilder::max_response_bytes to read it".into(),
             },
+            Recovery::LookUp if self.earlier_may_have_acted && self.is_refusal() => {
+                "an earlier attempt may have done what was asked, and this refusal may be \
+                 because it did: look up the current state before acting on the refusal"
+                    .into()
+            }
             Recovery::LookUp | Recovery::ResendUnchanged | Recovery::StartAfresh => match operation
                 .map(|o| o.advice)
                 .filter(|advice| !advice.is_empty())
@@ -266,11 +313,12 @@ pub enum Recovery {
     /// Make the same call again (after [`CallError::retry_after`], when given): nothing reached
     /// EnKash, EnKash did not act on it, or the operation is safe to repeat.
     TryAgain,
-    /// The outcome is unknown, and the request carries what makes a repeat harmless (a refund's
-    /// `requestId`): send it again unchanged, never with new ids.
+    /// The outcome is unknown, and a repeat of the same request leaves the same result (an
+    /// edit that sets values): send it again unchanged, never with new ids.
     ResendUnchanged,
-    /// The outcome is unknown: look up what happened (`get_order_status`) before sending
-    /// anything again.
+    /// The outcome is unknown: look up what happened (`get_order_status`,
+    /// `get_transaction_status`, the operation's advice says which) before sending anything
+    /// again.
     LookUp,
     /// The outcome is unknown, but the operation moves no money (creating an order): make a
     /// new request with a new merchant id; the old one, if it exists, stays unused.
@@ -315,6 +363,9 @@ impl fmt::Display for CallError {
         }
         if self.attempts > 1 {
             write!(f, ", after {} attempts", self.attempts)?;
+        }
+        if self.earlier_may_have_acted {
+            write!(f, " (an earlier attempt may have taken effect)")?;
         }
         if self.retry_budget_spent {
             write!(

@@ -62,13 +62,29 @@ pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 /// Why an attempt might be worth repeating.
 #[derive(Debug, Clone, Copy)]
 enum Transient {
-    /// The request never left (connection refused): safe to send again for any operation.
+    /// The request never reached a server (no connection was made).
     NotSent,
-    /// The gateway answered that it did not act on it (408, 429): safe to send again for any
-    /// operation, after the `Retry-After` it asked for.
-    NotActedOn(&'static str),
-    /// It may have arrived: only operations safe to repeat are sent again.
+    /// It may have arrived: an answer of any status, a timeout, a dropped connection.
     MayHaveArrived(&'static str),
+}
+
+impl Transient {
+    /// The one rule for sending a request again: an operation that is not safe to repeat is
+    /// sent again only when the request provably never reached a server. Any answer, of any
+    /// status and from anything (a proxy's 408 included), means it may have arrived.
+    fn allows_resend(self, repeatable: bool) -> bool {
+        match self {
+            Transient::NotSent => true,
+            Transient::MayHaveArrived(_) => repeatable,
+        }
+    }
+
+    fn reason(self) -> &'static str {
+        match self {
+            Transient::NotSent => "not sent",
+            Transient::MayHaveArrived(reason) => reason,
+        }
+    }
 }
 
 /// Runs `request` for `info`'s operation, retrying as the client's policy allows.
@@ -117,11 +133,15 @@ async fn attempts(
 ) -> reqwest::Result<reqwest::Response> {
     let started = Instant::now();
     let settings = auth.call_settings();
-    let deadline = settings
-        .policy
-        .call_deadline()
-        .and_then(|limit| started.checked_add(limit));
+    // The deadline started in the `pre` hook, before the wait for a token, which handed over
+    // what is left of it as the request's own timeout.
+    let deadline = settings.policy.call_deadline().and_then(|limit| {
+        started.checked_add(request.timeout().copied().unwrap_or(limit).min(limit))
+    });
     let mut replayed_401 = false;
+    // The reason an earlier attempt may have taken effect: a later refusal ("already done")
+    // may then be that attempt's doing, and the call's outcome is not known.
+    let mut earlier_may_have_acted: Option<&'static str> = None;
     let mut count = 0;
     loop {
         count += 1;
@@ -132,7 +152,13 @@ async fn attempts(
         // A streaming body cannot be cloned; such a request is sent once.
         let spare = request.try_clone();
         let sent_token = request.headers().get(AUTHORIZATION).cloned();
-        let mut attempt = answer::send(http, request, settings.max_response_bytes).await;
+        let mut attempt = answer::send(
+            http,
+            request,
+            settings.max_response_bytes,
+            answer::Scrub::Secrets,
+        )
+        .await;
         if let Attempt::Answer(answer) = &mut attempt {
             // A text answer is what the spec promises for such an operation, not a garbled one.
             if text_answer && answer.status == StatusCode::OK && !answer.oversized {
@@ -144,27 +170,47 @@ async fn attempts(
             Some(_) => settings.budget.record_failure(),
             None => settings.budget.record_answer(),
         }
-        let done = |attempt| traced_finish(attempt, operation_id, count, started, Ending::Plain);
+        let earlier = earlier_may_have_acted;
+        if let Some(Transient::MayHaveArrived(reason)) = transient {
+            earlier_may_have_acted.get_or_insert(reason);
+        }
+        let finish = |attempt, ending| {
+            Finish {
+                operation: operation_id,
+                attempts: count,
+                started,
+                ending,
+                earlier_may_have_acted: earlier.is_some(),
+            }
+            .traced(attempt)
+        };
+        let done = |attempt| finish(attempt, Ending::Plain);
+        let unauthorized =
+            matches!(&attempt, Attempt::Answer(a) if a.status == StatusCode::UNAUTHORIZED);
+        if unauthorized {
+            // The gateway refused the token: drop it, if it is still the current one, so that
+            // the next call (or the replay below) fetches another.
+            if let Some(sent_token) = &sent_token {
+                auth.invalidate(sent_token);
+            }
+        }
         let Some(mut next) = spare else {
             return done(attempt).await;
         };
 
-        let unauthorized =
-            matches!(&attempt, Attempt::Answer(a) if a.status == StatusCode::UNAUTHORIZED);
         if unauthorized {
-            // One replay with a fresh token, never more: a second 401 goes back to the caller.
-            let Some(sent_token) = sent_token.filter(|_| !replayed_401) else {
+            // One replay with a fresh token, never more, and only for an operation that is safe
+            // to repeat: the 401 is an answer, so the request reached a server.
+            if !repeatable || replayed_401 || sent_token.is_none() {
                 return done(attempt).await;
-            };
-            auth.invalidate(&sent_token);
+            }
             replayed_401 = true;
             tracing::info!(target: "enkash::call", reason = "401", attempt = count, delay_ms = 0, "retrying with a fresh token");
         } else {
             let Some(transient) = transient else {
                 return done(attempt).await;
             };
-            let allowed =
-                matches!(transient, Transient::NotSent | Transient::NotActedOn(_)) || repeatable;
+            let allowed = transient.allows_resend(repeatable);
             let asked = match &attempt {
                 Attempt::Answer(answer) => answer_retry_after(answer),
                 Attempt::Failed(_) => None,
@@ -172,8 +218,7 @@ async fn attempts(
             let may_retry = allowed && count < settings.policy.attempts_allowed();
             if may_retry && !settings.budget.allows_retry() {
                 tracing::debug!(target: "enkash::call", attempt = count, "not retrying: the retry budget is spent");
-                let ending = Ending::RetryBudgetSpent;
-                return traced_finish(attempt, operation_id, count, started, ending).await;
+                return finish(attempt, Ending::RetryBudgetSpent).await;
             }
             // `None` also when the gateway asked for a longer wait than the policy allows.
             let delay = settings.policy.delay(count, asked).filter(|_| may_retry);
@@ -189,17 +234,22 @@ async fn attempts(
             if deadline.is_some_and(too_late) {
                 return done(attempt).await;
             }
-            let reason = match transient {
-                Transient::NotSent => "not sent",
-                Transient::NotActedOn(reason) | Transient::MayHaveArrived(reason) => reason,
-            };
+            let reason = transient.reason();
             tracing::info!(target: "enkash::call", reason, attempt = count, delay_ms = duration_ms(delay), "retrying");
             tokio::time::sleep(delay).await;
         }
-        // Every attempt carries the token the cache holds now.
-        if !auth.authorize(&mut next).await {
-            let ending = Ending::NoTokenForRetry;
-            return traced_finish(attempt, operation_id, count, started, ending).await;
+        // Every attempt carries the token the cache holds now, fetched within the deadline.
+        let authorized = match deadline {
+            Some(deadline) => {
+                let at = tokio::time::Instant::from_std(deadline);
+                tokio::time::timeout_at(at, auth.authorize(&mut next))
+                    .await
+                    .unwrap_or(false)
+            }
+            None => auth.authorize(&mut next).await,
+        };
+        if !authorized {
+            return finish(attempt, Ending::NoTokenForRetry).await;
         }
         request = next;
     }
@@ -216,11 +266,7 @@ fn transient(attempt: &Attempt) -> Option<Transient> {
         },
         Attempt::Answer(answer) if answer.oversized => None,
         Attempt::Answer(answer) if status::is_transient(answer.status.as_u16()) => {
-            let reason = status::reason(answer.status);
-            match status::Fate::of(answer.status.as_u16()) {
-                status::Fate::NotActedOn => Some(Transient::NotActedOn(reason)),
-                _ => Some(Transient::MayHaveArrived(reason)),
-            }
+            Some(Transient::MayHaveArrived(status::reason(answer.status)))
         }
         Attempt::Answer(answer)
             if answer.status == StatusCode::OK && answer.probe == Probe::NotJson =>
@@ -238,51 +284,53 @@ fn answer_retry_after(answer: &answer::Answer) -> Option<Duration> {
         .flatten()
 }
 
-/// The call's result as the generated code expects it, tagged for `payload()`, with the span's
-/// closing fields recorded.
-async fn traced_finish(
-    attempt: Attempt,
+/// How a call ended: what its tag carries to `payload()`.
+struct Finish {
     operation: &'static str,
     attempts: u32,
     started: Instant,
     ending: Ending,
-) -> reqwest::Result<reqwest::Response> {
-    let span = tracing::Span::current();
-    span.record("enkash.attempts", attempts);
-    span.record("enkash.duration_ms", duration_ms(started.elapsed()));
-    let error_type = match &attempt {
-        Attempt::Failed(error) => Some(Transport::of(error).name()),
-        Attempt::Answer(answer) => {
-            span.record("http.response.status_code", answer.status.as_u16());
-            if let Probe::Readable(Some(code)) = answer.probe {
-                span.record("enkash.response_code", code);
+    /// An attempt before the last may have taken effect.
+    earlier_may_have_acted: bool,
+}
+
+impl Finish {
+    /// The call's result as the generated code expects it, tagged for `payload()`, with the
+    /// span's closing fields recorded.
+    async fn traced(self, attempt: Attempt) -> reqwest::Result<reqwest::Response> {
+        let span = tracing::Span::current();
+        span.record("enkash.attempts", self.attempts);
+        span.record("enkash.duration_ms", duration_ms(self.started.elapsed()));
+        let error_type = match &attempt {
+            Attempt::Failed(error) => Some(Transport::of(error).name()),
+            Attempt::Answer(answer) => {
+                span.record("http.response.status_code", answer.status.as_u16());
+                if let Probe::Readable(Some(code)) = answer.probe {
+                    span.record("enkash.response_code", code);
+                }
+                if answer.oversized {
+                    Some("oversized reply")
+                } else if answer.unreadable() {
+                    Some("unreadable reply")
+                } else {
+                    (!answer.status.is_success()).then(|| answer.status.as_str())
+                }
             }
-            if answer.oversized {
-                Some("oversized reply")
-            } else if answer.unreadable() {
-                Some("unreadable reply")
-            } else {
-                (!answer.status.is_success()).then(|| answer.status.as_str())
-            }
+        };
+        if let Some(error_type) = error_type {
+            span.record("error.type", error_type);
         }
-    };
-    if let Some(error_type) = error_type {
-        span.record("error.type", error_type);
+        let tag = CallTag {
+            ending: self.ending,
+            earlier_may_have_acted: self.earlier_may_have_acted,
+            ..CallTag::new(self.operation, self.attempts)
+        };
+        finish(attempt, tag).await
     }
-    finish(attempt, operation, attempts, ending).await
 }
 
 /// The result as the generated code expects it, tagged for `payload()`.
-async fn finish(
-    attempt: Attempt,
-    operation: &'static str,
-    attempts: u32,
-    ending: Ending,
-) -> reqwest::Result<reqwest::Response> {
-    let mut tag = CallTag {
-        ending,
-        ..CallTag::new(operation, attempts)
-    };
+async fn finish(attempt: Attempt, mut tag: CallTag) -> reqwest::Result<reqwest::Response> {
     match attempt {
         Attempt::Failed(error) => Err(tag.mark_error(error)),
         Attempt::Answer(answer) => {

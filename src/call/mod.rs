@@ -8,12 +8,15 @@ mod error;
 mod exec;
 pub(crate) mod operations;
 mod policy;
+mod request_check;
+mod scrub;
 mod status;
 mod tag;
 
-pub(crate) use answer::{send, Attempt};
+pub(crate) use answer::{send, Attempt, Scrub};
 pub use error::{CallError, CallErrorKind, Recovery};
 pub(crate) use exec::{execute, Authorize, CallSettings, DEFAULT_MAX_RESPONSE_BYTES};
 pub use policy::RetryPolicy;
+pub(crate) use request_check::check as check_request;
 pub(crate) use status::{honours_retry_after, retry_after, Fate, Transport};
 pub(crate) use tag::{CallTag, Ending, NoToken};

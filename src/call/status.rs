@@ -7,17 +7,19 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::StatusCode;
 
 /// What a status says EnKash did with the request.
+///
+/// There is no "not acted on" fate: an answer of any status, from anything, means the request
+/// reached a server. A proxy's 408 or 429 may come after it forwarded the request (Envoy
+/// answers 408 when the upstream has not answered in time), so those are unknown outcomes too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fate {
     /// 200, the one success status the spec lists: read the body.
     Answered,
     /// A 4xx other than 408 and 429: EnKash refused the request as sent and did not act on it.
     Refused,
-    /// 408 (the request did not arrive whole in time) or 429 (too many requests): EnKash did
-    /// not act on it, and asking again later may work.
-    NotActedOn,
-    /// Anything else: a 5xx, a 2xx other than 200 (such as 202 Accepted), a 3xx redirect that
-    /// was not followed, a 1xx. EnKash may have acted on the request.
+    /// Anything else: 408 and 429 (which a proxy may send after forwarding the request), a 5xx,
+    /// a 2xx other than 200 (such as 202 Accepted), a 3xx redirect that was not followed, a
+    /// 1xx. EnKash may have acted on the request.
     MayHaveActed,
 }
 
@@ -26,7 +28,7 @@ impl Fate {
     pub fn of(status: u16) -> Fate {
         match status {
             200 => Fate::Answered,
-            408 | 429 => Fate::NotActedOn,
+            408 | 429 => Fate::MayHaveActed,
             400..=499 => Fate::Refused,
             _ => Fate::MayHaveActed,
         }
@@ -34,7 +36,7 @@ impl Fate {
 }
 
 /// Statuses that another attempt may not meet again: the retry loop sends an operation that
-/// is safe to repeat again after one of these.
+/// is safe to repeat again after one of these (and never one that is not).
 pub(crate) fn is_transient(status: u16) -> bool {
     matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
 }
@@ -65,7 +67,8 @@ pub(crate) enum Transport {
     /// The request could not be built from the arguments (a body that does not serialize):
     /// nothing left the process.
     NotBuilt,
-    /// No connection was made (refused, DNS, TLS handshake): nothing reached EnKash.
+    /// No connection was made (refused, DNS, TLS handshake): nothing reached EnKash. The only
+    /// failure after which a request that is not safe to repeat is sent again.
     NotSent,
     /// No answer in time: the request may have arrived.
     Timeout,
@@ -122,11 +125,9 @@ mod tests {
         for status in [400, 401, 403, 404, 409, 422, 499] {
             assert_eq!(Fate::of(status), Fate::Refused, "{status}");
         }
-        for status in [408, 429] {
-            assert_eq!(Fate::of(status), Fate::NotActedOn, "{status}");
-        }
+        // A proxy may answer 408 or 429 after it forwarded the request.
         for status in [
-            101, 201, 202, 204, 301, 302, 303, 307, 308, 500, 501, 503, 599,
+            101, 201, 202, 204, 301, 302, 303, 307, 308, 408, 429, 500, 501, 503, 599,
         ] {
             assert_eq!(Fate::of(status), Fate::MayHaveActed, "{status}");
         }

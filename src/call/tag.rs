@@ -27,6 +27,9 @@ pub(crate) struct CallTag {
     /// The `Retry-After` of the last answer, in whole seconds, when its status is one whose
     /// header is obeyed. Kept here because an unreadable error body loses the headers.
     pub retry_after_secs: Option<u64>,
+    /// An attempt before the last may have taken effect (it timed out, or was answered 5xx):
+    /// a refusal in the last answer may be that attempt's doing.
+    pub earlier_may_have_acted: bool,
 }
 
 /// How a call ended, beyond what its last answer or error says.
@@ -48,6 +51,7 @@ const ENDINGS: [(Ending, &str); 3] = [
     (Ending::RetryBudgetSpent, "budget"),
 ];
 const RETRY_AFTER: &str = "retry-after=";
+const EARLIER: &str = "earlier";
 
 impl CallTag {
     /// A tag for a call that ended as its last attempt went.
@@ -57,6 +61,7 @@ impl CallTag {
             attempts,
             ending: Ending::Plain,
             retry_after_secs: None,
+            earlier_may_have_acted: false,
         }
     }
 
@@ -68,7 +73,8 @@ impl CallTag {
     /// `operation:attempts`, then `:`-separated flags. The common case, one attempt that ended
     /// as it went, is the operation id alone: nothing is formatted on the happy path.
     fn encode(self) -> Cow<'static, str> {
-        if self.attempts == 1 && self.ending == Ending::Plain && self.retry_after_secs.is_none() {
+        let plain = self.ending == Ending::Plain && !self.earlier_may_have_acted;
+        if self.attempts == 1 && plain && self.retry_after_secs.is_none() {
             return Cow::Borrowed(self.operation);
         }
         let mut text = format!("{}:{}", self.operation, self.attempts);
@@ -78,6 +84,10 @@ impl CallTag {
         }
         if let Some(secs) = self.retry_after_secs {
             text.push_str(&format!(":{RETRY_AFTER}{secs}"));
+        }
+        if self.earlier_may_have_acted {
+            text.push(':');
+            text.push_str(EARLIER);
         }
         Cow::Owned(text)
     }
@@ -93,6 +103,8 @@ impl CallTag {
         for flag in parts {
             if let Some(secs) = flag.strip_prefix(RETRY_AFTER) {
                 tag.retry_after_secs = Some(secs.parse().ok()?);
+            } else if flag == EARLIER {
+                tag.earlier_may_have_acted = true;
             } else {
                 tag.ending = ENDINGS.iter().find(|(_, name)| *name == flag)?.0;
             }
@@ -175,14 +187,17 @@ mod tests {
         ];
         for (ending, attempts) in endings.into_iter().flat_map(|e| [(e, 1), (e, 3)]) {
             for retry_after_secs in [None, Some(0), Some(120)] {
-                let tag = CallTag {
-                    ending,
-                    retry_after_secs,
-                    ..CallTag::new("submit_payment", attempts)
-                };
-                let mut headers = HeaderMap::new();
-                tag.mark_headers(&mut headers);
-                assert_eq!(CallTag::of_headers(&headers), Some(tag));
+                for earlier_may_have_acted in [false, true] {
+                    let tag = CallTag {
+                        ending,
+                        retry_after_secs,
+                        earlier_may_have_acted,
+                        ..CallTag::new("submit_payment", attempts)
+                    };
+                    let mut headers = HeaderMap::new();
+                    tag.mark_headers(&mut headers);
+                    assert_eq!(CallTag::of_headers(&headers), Some(tag));
+                }
             }
         }
         // One plain attempt travels as the operation id alone.

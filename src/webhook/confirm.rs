@@ -13,8 +13,19 @@ use crate::{CallError, Client, Payload, Rupees};
 pub struct ConfirmedPayment {
     /// The order, from `get_order_status`: `PAID`, with the merchant's order id and amount.
     pub order: Order,
-    /// The payment attempt, from `get_transaction_status`: `SUCCESS`.
+    /// The payment attempt, from `get_transaction_status`: `SUCCESS`, and named by EnKash with
+    /// exactly the id the notification gave.
     pub transaction: OrderTransaction,
+}
+
+impl ConfirmedPayment {
+    /// The transaction's id as EnKash itself gives it: the key to fulfil each payment once by.
+    pub fn transaction_id(&self) -> &str {
+        self.transaction
+            .transaction_id
+            .as_deref()
+            .unwrap_or_default()
+    }
 }
 
 /// Why [`confirm_payment`] did not confirm a notification: which check failed.
@@ -78,6 +89,13 @@ pub enum ConfirmError {
         /// The amount EnKash has: the order's, or the transaction's when that was short.
         found: Option<Rupees>,
     },
+    /// EnKash has the order or the payment in another currency than Indian rupees, the only
+    /// one documented: its amount is not the rupees you expected.
+    #[error("EnKash has this payment in {currency}, not in INR")]
+    OtherCurrency {
+        /// The currency EnKash has.
+        currency: String,
+    },
     /// The payment checks out at EnKash, but the notification says something else about it:
     /// a stale, garbled or forged notification. Do not act on this one; a true notification,
     /// or your own `get_order_status`, will tell.
@@ -99,8 +117,10 @@ impl ConfirmError {
 
     /// Whether asking again later may confirm the payment: a lookup that failed in a way that
     /// may pass ([`CallError::is_retryable`]), or a payment EnKash still has as pending (a
-    /// status that is not final). Answer such a notification with an
-    /// error status so that a retrying gateway sends it again, or poll.
+    /// documented status that is not final). A status the crate does not know (`success` in
+    /// another case, a new value) or no status at all is not pending: such a record can never
+    /// be confirmed by waiting. Answer a notification that may confirm later with an error
+    /// status so that a retrying gateway sends it again, or poll.
     pub fn may_confirm_later(&self) -> bool {
         match self {
             Self::Lookup(error) => error.is_retryable(),
@@ -108,13 +128,16 @@ impl ConfirmError {
                 transaction_status,
                 order_status,
             } => {
-                !transaction_status
+                let pending_payment = transaction_status
                     .as_ref()
-                    .is_some_and(PaymentStatus::is_final)
-                    || (transaction_status
-                        .as_ref()
-                        .is_some_and(PaymentStatus::is_success)
-                        && !order_status.as_ref().is_some_and(OrderStatus::is_final))
+                    .is_some_and(|s| s.is_known() && !s.is_final());
+                let pending_order = order_status
+                    .as_ref()
+                    .is_some_and(|s| s.is_known() && !s.is_final());
+                let paid = transaction_status
+                    .as_ref()
+                    .is_some_and(PaymentStatus::is_success);
+                pending_payment || (paid && pending_order)
             }
             _ => false,
         }
@@ -204,11 +227,10 @@ pub async fn confirm_payment(
         .await
         .payload()
         .map_err(ConfirmError::Lookup)?;
-    if transaction
-        .transaction_id
-        .as_deref()
-        .is_some_and(|id| id != transaction_id)
-    {
+    // EnKash must name the transaction, with exactly the id asked about: a record without an
+    // id, or one that answers `txn_1` for `TXN_1`, confirms nothing, so the id a merchant keys
+    // fulfilment on is always the gateway's own.
+    if transaction.transaction_id.as_deref() != Some(transaction_id) {
         return Err(ConfirmError::Disagrees {
             field: "transactionId",
         });
@@ -282,6 +304,16 @@ fn check_amount(
     transaction: &OrderTransaction,
     expected: Rupees,
 ) -> Result<(), ConfirmError> {
+    // Only rupees are documented; an amount in another currency is not the amount expected.
+    let foreign = [&order.currency, &transaction.currency]
+        .into_iter()
+        .flatten()
+        .find(|currency| currency.as_str() != "INR");
+    if let Some(currency) = foreign {
+        return Err(ConfirmError::OtherCurrency {
+            currency: currency.clone(),
+        });
+    }
     if order.amount != Some(expected) {
         return Err(ConfirmError::AmountDiffers {
             expected,
@@ -323,6 +355,8 @@ fn check_agreement(
         Some("orderStatus")
     } else if differs(notification.amount.as_ref(), order.amount.as_ref()) {
         Some("amount")
+    } else if differs(notification.currency.as_ref(), order.currency.as_ref()) {
+        Some("currency")
     } else {
         None
     };

@@ -18,6 +18,7 @@ mod hostile_replies;
 mod lifecycle;
 mod module_graph;
 mod money;
+mod never_twice;
 mod pending_payments;
 mod portal_coverage;
 mod qr_customers_and_split_accounts;

@@ -300,32 +300,50 @@ fn an_amount_in_a_numeric_string_is_read_exactly_and_written_as_a_number() {
     assert_eq!(refund.amount, Some(Rupees::from_paise(10_000)));
 }
 
-/// What serde_json hands a `Deserialize` impl for a number when any crate in the build turns
-/// on its `arbitrary_precision` feature: a one-entry map from a private key to the digits.
+/// The map serde_json hands a `Deserialize` impl for a number when some crate in the build
+/// turns on its `arbitrary_precision` feature. This build does not, so such an object in a
+/// body is somebody's object, not a number.
 fn arbitrary_precision(digits: &str) -> serde_json::Value {
     serde_json::json!({ "$serde_json::private::Number": digits })
 }
 
 #[test]
-fn an_amount_reads_exactly_under_serde_jsons_arbitrary_precision() {
-    for (digits, paise) in [
+fn an_object_dressed_as_a_number_is_not_an_amount_without_arbitrary_precision() {
+    let forged = r#"{"$serde_json::private::Number": "25000"}"#;
+    assert!(serde_json::from_str::<Rupees>(forged).is_err());
+    assert!(serde_json::from_value::<Rupees>(arbitrary_precision("25000")).is_err());
+    assert!(serde_json::from_str::<enkash::Decimal>(forged).is_err());
+}
+
+#[test]
+fn an_amount_is_read_from_its_digits_so_underflow_is_refused_not_zero() {
+    for (text, paise) in [
         ("1499.5", 149_950),
         ("0.1", 10),
         ("-20", -2_000),
         ("999999999999.99", 99_999_999_999_999),
         ("1.50e3", 150_000),
         ("12.300", 1_230),
+        ("0", 0),
+        ("0.0", 0),
+        ("\"100\"", 10_000),
     ] {
-        let amount: Rupees = serde_json::from_value(arbitrary_precision(digits)).unwrap();
-        assert_eq!(amount, Rupees::from_paise(paise), "{digits}");
+        let amount: Rupees = serde_json::from_str(text).unwrap();
+        assert_eq!(amount, Rupees::from_paise(paise), "{text}");
     }
-    // With every digit kept, sub-paise digits beyond an f64's reach are still seen.
-    for digits in ["0.1000000000000000055", "1.005", "1000000000000"] {
-        assert!(
-            serde_json::from_value::<Rupees>(arbitrary_precision(digits)).is_err(),
-            "{digits}"
-        );
+    // Beyond an f64's reach: read from the digits, so sub-paise digits are still seen, and an
+    // amount too small for an f64 is refused instead of read as Rs 0.00.
+    for text in [
+        "1e-400",
+        "-1e-400",
+        "0.1000000000000000055",
+        "1.005",
+        "1000000000000",
+        "1e400",
+    ] {
+        assert!(serde_json::from_str::<Rupees>(text).is_err(), "{text}");
     }
+    assert!(serde_json::from_str::<enkash::Decimal>("1e-400").is_err());
     // Any other map is not an amount.
     let other = serde_json::json!({ "value": "12" });
     assert!(serde_json::from_value::<Rupees>(other).is_err());

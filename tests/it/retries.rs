@@ -294,20 +294,41 @@ async fn a_refusal_is_not_retried_and_its_code_is_readable() {
     );
 }
 
+/// A 401 is an answer: the payment reached a server, so it is not sent again by the client.
+/// The refused token is dropped, and the caller's next call pays with a fresh one.
 #[tokio::test]
-async fn a_401_is_replayed_once_with_a_fresh_token_and_the_payment_made_once() {
+async fn a_401_on_a_payment_drops_the_token_and_is_not_replayed() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = client(&sandbox, quick());
     client.access_token().await.unwrap();
     sandbox.revoke_all_tokens();
+    let error = pay(&client, Sandbox::CREATED_ORDER_ID).await.unwrap_err();
+    assert_eq!(
+        (error.kind(), error.http_status(), error.attempts()),
+        (CallErrorKind::HttpStatus, Some(401), 1)
+    );
+    assert!(!error.outcome_unknown(), "{error}");
+    assert_eq!(error.recovery(), enkash::Recovery::TryAgain, "{error}");
+    assert_eq!(sandbox.attempts("submit_payment"), 1, "never replayed");
     let transaction = pay(&client, Sandbox::CREATED_ORDER_ID).await.unwrap();
     assert!(transaction.transaction_id.is_some());
+    assert_eq!(sandbox.authenticated_requests("submit_payment"), 1);
+    assert_eq!(sandbox.token_requests(), 2);
+}
+
+/// A lookup is safe to repeat: its 401 is replayed once with a fresh token.
+#[tokio::test]
+async fn a_401_on_a_lookup_is_replayed_once_with_a_fresh_token() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox, quick());
+    client.access_token().await.unwrap();
+    sandbox.revoke_all_tokens();
+    order_status(&client, Sandbox::PAID_ORDER_ID).await.unwrap();
     assert_eq!(
-        sandbox.attempts("submit_payment"),
+        sandbox.attempts("get_order_status"),
         2,
         "the 401, then the replay"
     );
-    assert_eq!(sandbox.authenticated_requests("submit_payment"), 1);
     assert_eq!(sandbox.token_requests(), 2);
 }
 
