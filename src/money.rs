@@ -285,7 +285,9 @@ const ARBITRARY_PRECISION_KEY: &str = "$serde_json::private::Number";
 fn arbitrary_precision_is_on() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ON.get_or_init(|| {
-        serde_json::from_str::<serde_json::Value>("1e0").is_ok_and(|v| v.to_string() == "1e0")
+        // With it on, a number keeps its spelling; without it, `1e0` is the f64 1.0.
+        let number = serde_json::from_str::<serde_json::Value>("1e0").unwrap_or_default();
+        serde_json::to_string(&number).is_ok_and(|text| text == "1e0")
     })
 }
 
