@@ -45,6 +45,7 @@ fn replica(sandbox: &Sandbox, redis: Option<&RedisServer>, delay: Duration) -> R
         access_key: sandbox.access_key().to_string(),
         secret_key: sandbox.secret_key().to_string(),
         redis_url: redis.map(RedisServer::url),
+        redis_cluster: false,
         callers: 16,
         start_at_ms: now_ms() + delay.as_millis() as u64,
         run_for: Duration::from_millis(1500),
