@@ -1,8 +1,12 @@
 //! A fleet of replica processes against one sandbox that revokes earlier tokens, with and
-//! without the Redis token store (cargo feature `redis`; needs `redis-server`).
+//! without the Redis token store (cargo feature `redis`; needs `redis-server`). With the
+//! feature `redis-cluster`, `cluster/fleet.rs` runs fleets on a Redis Cluster too.
 
 #![cfg(feature = "redis")]
 
+#[cfg(feature = "redis-cluster")]
+#[path = "cluster/fleet.rs"]
+mod cluster;
 mod common;
 #[path = "../examples/fleet/replica.rs"]
 mod replica;
