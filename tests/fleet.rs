@@ -1,8 +1,12 @@
 //! A fleet of replica processes against one sandbox that revokes earlier tokens, with and
-//! without the Redis token store (cargo feature `redis`; needs `redis-server`).
+//! without the Redis token store (cargo feature `redis`; needs `redis-server`). With the
+//! feature `redis-cluster`, `cluster/fleet.rs` runs fleets on a Redis Cluster too.
 
 #![cfg(feature = "redis")]
 
+#[cfg(feature = "redis-cluster")]
+#[path = "cluster/fleet.rs"]
+mod cluster;
 mod common;
 #[path = "../examples/fleet/replica.rs"]
 mod replica;
@@ -45,6 +49,7 @@ fn replica(sandbox: &Sandbox, redis: Option<&RedisServer>, delay: Duration) -> R
         access_key: sandbox.access_key().to_string(),
         secret_key: sandbox.secret_key().to_string(),
         redis_url: redis.map(RedisServer::url),
+        redis_cluster: false,
         callers: 16,
         start_at_ms: now_ms() + delay.as_millis() as u64,
         run_for: Duration::from_millis(1500),

@@ -4,6 +4,9 @@
 
 #![cfg(feature = "redis")]
 
+#[cfg(feature = "redis-cluster")]
+#[path = "cluster/store.rs"]
+mod cluster;
 mod common;
 
 use std::io::Write;
@@ -387,36 +390,54 @@ fn lazy_outside_a_tokio_runtime_is_an_error_not_a_panic() {
     assert!(error.to_string().contains("Tokio runtime"), "{error}");
 }
 
-#[tokio::test]
-async fn on_a_redis_cluster_the_value_and_its_lease_share_a_slot() {
-    let redis = RedisServer::start_cluster();
-    let store = RedisTokenStore::connect(&redis.url()).await.unwrap();
-    // Each script below touches the value and the lease together: a cluster refuses that
-    // (CROSSSLOT) unless both keys hash to one slot.
-    assert_eq!(store.claim_lease("k", "a").await.unwrap(), Lease::Claimed);
-    store
-        .publish("k", "a", b"v1", Duration::from_secs(9))
-        .await
-        .expect("publish on a cluster");
-    assert_eq!(store.read("k").await.unwrap().unwrap().value, b"v1");
-    assert_eq!(store.claim_lease("k", "a").await.unwrap(), Lease::Claimed);
-    store
-        .release_lease("k", "a")
-        .await
-        .expect("release on a cluster");
-    assert!(store.delete_if("k", b"v1").await.unwrap());
-
-    // And a client shares its token through it.
-    let sandbox = Sandbox::start().await.unwrap();
-    call(&client(&sandbox, store.clone())).await;
-    call(&client(&sandbox, store)).await;
-    assert_eq!(sandbox.token_requests(), 1);
-    let keys: Vec<String> = redis.dump().into_iter().map(|(key, _)| key).collect();
-    assert_eq!(keys.len(), 1, "{keys:?}");
+/// What `connect` says to a cluster node: the way to connect that this build offers.
+pub(crate) fn assert_names_the_cluster_constructor(error: &str) {
+    assert!(error.contains("is a Redis Cluster node"), "{error}");
+    #[cfg(feature = "redis-cluster")]
     assert!(
-        keys[0].starts_with("enkash:token:{") && keys[0].ends_with('}'),
-        "{keys:?}"
+        error.contains("RedisTokenStore::connect_cluster(&[\"redis://127.0.0.1:"),
+        "{error}"
     );
+    #[cfg(not(feature = "redis-cluster"))]
+    assert!(
+        error.contains("cargo feature `redis-cluster`") && error.contains("connect_cluster"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_redis_cluster_node_is_refused_by_the_single_server_constructors() {
+    // A one-node cluster serving every slot: the cheapest cluster, and one on which a
+    // single-server connection would even seem to work. It is refused all the same.
+    let redis = RedisServer::start_cluster();
+    let error = RedisTokenStore::connect(&redis.url())
+        .await
+        .unwrap_err()
+        .to_string();
+    println!("connect: {error}");
+    assert_names_the_cluster_constructor(&error);
+
+    // `lazy` cannot tell before first contact: then every operation fails with the refusal,
+    // and a client fetches its own token and logs why.
+    let store = RedisTokenStore::lazy(&redis.url())
+        .unwrap()
+        .operation_timeout(Duration::from_millis(500));
+    let error = store.read("k").await.unwrap_err().to_string();
+    assert_names_the_cluster_constructor(&error);
+    assert!(store.claim_lease("k", "a").await.is_err());
+    let sandbox = Sandbox::start().await.unwrap();
+    let logs = Logs::default();
+    {
+        let _guard = logs.capture();
+        call(&client(&sandbox, store)).await;
+    }
+    assert_eq!(sandbox.token_requests(), 1);
+    assert!(
+        logs.text().contains("is a Redis Cluster node"),
+        "{}",
+        logs.text()
+    );
+    assert!(redis.dump().is_empty(), "{:?}", redis.dump());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

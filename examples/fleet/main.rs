@@ -117,6 +117,7 @@ async fn run(
         access_key: sandbox.access_key().to_string(),
         secret_key: sandbox.secret_key().to_string(),
         redis_url,
+        redis_cluster: false,
         callers: options.callers,
         start_at_ms,
         run_for: Duration::from_secs(options.seconds),

@@ -26,6 +26,9 @@ pub struct Replica {
     pub secret_key: String,
     /// `None`: no shared store, each process for itself.
     pub redis_url: Option<String>,
+    /// `redis_url` is a comma-separated list of Redis Cluster nodes, for
+    /// `RedisTokenStore::connect_cluster` (cargo feature `redis-cluster`).
+    pub redis_cluster: bool,
     pub callers: usize,
     /// The callers start at this wall-clock time (ms since the epoch), together.
     pub start_at_ms: u64,
@@ -67,6 +70,9 @@ impl Replica {
         if let Some(url) = &self.redis_url {
             env.push(("REDIS_URL", url.clone()));
         }
+        if self.redis_cluster {
+            env.push(("REDIS_CLUSTER", "1".to_string()));
+        }
         env.into_iter()
             .map(|(name, value)| (format!("ENKASH_FLEET_{name}"), value))
             .collect()
@@ -88,6 +94,7 @@ impl Replica {
             access_key: var("ACCESS_KEY")?,
             secret_key: var("SECRET_KEY")?,
             redis_url: var("REDIS_URL").ok(),
+            redis_cluster: var("REDIS_CLUSTER").is_ok(),
             callers: number("CALLERS")? as usize,
             start_at_ms: number("START_AT_MS")?,
             run_for: Duration::from_millis(number("RUN_FOR_MS")?),
@@ -116,7 +123,8 @@ impl Replica {
                 ..TokenPolicy::default()
             });
         if let Some(url) = &self.redis_url {
-            let store = RedisTokenStore::connect(url)
+            let store = self
+                .connect(url)
                 .await
                 .map_err(|e| e.to_string())?
                 .lease(self.lease)
@@ -162,6 +170,23 @@ impl Replica {
             first_ok_at_ms: tally.first_ok_at_ms.load(Ordering::SeqCst),
             token_warnings: warnings.load(Ordering::SeqCst),
         })
+    }
+}
+
+impl Replica {
+    async fn connect(&self, url: &str) -> Result<RedisTokenStore, enkash::store::TokenStoreError> {
+        if !self.redis_cluster {
+            return RedisTokenStore::connect(url).await;
+        }
+        #[cfg(feature = "redis-cluster")]
+        {
+            let nodes: Vec<&str> = url.split(',').collect();
+            RedisTokenStore::connect_cluster(&nodes).await
+        }
+        #[cfg(not(feature = "redis-cluster"))]
+        Err(enkash::store::TokenStoreError::new(
+            "a cluster replica needs the cargo feature redis-cluster",
+        ))
     }
 }
 

@@ -59,5 +59,6 @@ pub fn response_schema(
 
 pub mod clock;
 pub mod merchant;
+pub mod redis_cluster;
 pub mod redis_server;
 pub mod server;

@@ -16,8 +16,9 @@ pub const INSTALL_HINT: &str = "redis-server is not installed: these tests need 
 pub struct RedisServer {
     child: Option<Child>,
     port: u16,
-    /// In cluster mode, the node's state file (removed on drop).
-    cluster_config: Option<std::path::PathBuf>,
+    /// In cluster mode, the node's directory: its state file, and the snapshots replication
+    /// writes (removed on drop).
+    cluster_dir: Option<std::path::PathBuf>,
 }
 
 impl RedisServer {
@@ -27,7 +28,25 @@ impl RedisServer {
         let mut server = Self {
             child: None,
             port,
-            cluster_config: None,
+            cluster_dir: None,
+        };
+        server.restart();
+        server
+    }
+
+    /// Starts a node with cluster mode on and no slots (see `redis_cluster.rs` for a cluster of
+    /// several). Its failure detection takes a second (`cluster-node-timeout`), so that a test
+    /// sees a failover within seconds.
+    pub fn start_cluster_node() -> Self {
+        let port = free_port();
+        let dir =
+            std::env::temp_dir().join(format!("enkash-redis-node-{}-{port}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create the node's directory");
+        let mut server = Self {
+            child: None,
+            port,
+            cluster_dir: Some(dir),
         };
         server.restart();
         server
@@ -36,18 +55,7 @@ impl RedisServer {
     /// Starts a one-node Redis Cluster that serves every hash slot. It refuses, as any cluster
     /// does, a command or script whose keys lie in different slots (`CROSSSLOT`).
     pub fn start_cluster() -> Self {
-        let port = free_port();
-        let config = std::env::temp_dir().join(format!(
-            "enkash-redis-nodes-{}-{port}.conf",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_file(&config);
-        let mut server = Self {
-            child: None,
-            port,
-            cluster_config: Some(config),
-        };
-        server.restart();
+        let server = Self::start_cluster_node();
         let mut connection = server.connection();
         let _: () = redis::cmd("CLUSTER")
             .arg("ADDSLOTSRANGE")
@@ -81,6 +89,11 @@ impl RedisServer {
         self.port
     }
 
+    /// Whether the process is running (not stopped, not exited).
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.as_mut().map(Child::try_wait), Some(Ok(None)))
+    }
+
     /// Kills the server (it loses everything: persistence is off).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -97,10 +110,17 @@ impl RedisServer {
             .args(["--port", &self.port.to_string()])
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--protected-mode", "yes", "--loglevel", "warning"]);
-        if let Some(config) = &self.cluster_config {
+        if let Some(dir) = &self.cluster_dir {
             command
-                .args(["--cluster-enabled", "yes", "--cluster-config-file"])
-                .arg(config);
+                .arg("--dir")
+                .arg(dir)
+                .args([
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-config-file",
+                    "nodes.conf",
+                ])
+                .args(["--cluster-node-timeout", "1000"]);
         }
         let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn();
         let child = match child {
@@ -187,8 +207,8 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         // SIGKILL ends even a frozen (SIGSTOPped) server.
         self.stop();
-        if let Some(config) = &self.cluster_config {
-            let _ = std::fs::remove_file(config);
+        if let Some(dir) = &self.cluster_dir {
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
 }

@@ -1,59 +1,25 @@
 //! [`TokenStore`] on Redis: `SET NX PX` leases, Lua scripts for the compare-and-set steps,
-//! pub/sub to wake waiters. Every operation has a time budget (default 50 ms).
+//! pub/sub to wake waiters. Every operation has a time budget (default 50 ms). How it reaches
+//! Redis, one server or a cluster, is in `connection.rs`.
+
+mod connection;
+mod scripts;
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{AsyncCommands, Script};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, OnceCell};
 use tokio::task::AbortHandle;
 
+use self::connection::Connection;
+use self::scripts::Scripts;
 use super::{Lease, Publication, StoredToken, TokenStore, TokenStoreError};
 
 /// Every key this store writes starts with this.
 const PREFIX: &str = "enkash:token:";
 /// The one channel publications go out on; a message is the entry's key.
 const CHANNEL: &str = "enkash:token:published";
-
-/// Claims the lease if free: `-1` when claimed, else the lease's remaining milliseconds. A
-/// lease key without expiry (written by hand, or by something else) would otherwise answer
-/// `PTTL` -1, read as "claimed", and its holder would never let the fleet share: it is given
-/// the lease's duration instead, so it runs out like any other.
-const CLAIM: &str = r"
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return -1 end
-local left = redis.call('PTTL', KEYS[1])
-if left == -1 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return tonumber(ARGV[2])
-end
-return left
-";
-/// Writes the token only while the caller still holds the lease (or nobody holds it and there
-/// is no entry), releases the lease, and wakes waiters.
-const PUBLISH: &str = r"
-local lease = redis.call('GET', KEYS[2])
-if lease == ARGV[3] or (not lease and redis.call('EXISTS', KEYS[1]) == 0) then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-end
-if lease == ARGV[3] then redis.call('DEL', KEYS[2]) end
-redis.call('PUBLISH', ARGV[4], KEYS[1])
-return 1
-";
-/// Extends the lease KEYS[1] to ARGV[2] ms only while it still holds the owner id ARGV[1]: 1 if
-/// it did, else 0.
-const RENEW: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-";
-/// Deletes KEYS[1] only if it still holds ARGV[1]; with ARGV[2], also publishes.
-const DELETE_IF: &str = r"
-local deleted = 0
-if redis.call('GET', KEYS[1]) == ARGV[1] then deleted = redis.call('DEL', KEYS[1]) end
-if ARGV[2] then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
-return deleted
-";
 
 /// A [`TokenStore`] on Redis (cargo feature `redis`): one token for every process that uses
 /// the same credentials and Redis.
@@ -72,9 +38,27 @@ return deleted
 /// What Redis holds, per set of credentials and base URL: `enkash:token:{<hmac>}` (the sealed
 /// token, expiring with it) and, during a refresh, `enkash:token:{<hmac>}:lease` (a random
 /// owner id). The braces are a Redis Cluster hash tag: both keys live in one slot, as the
-/// scripts that touch both require. No key or value contains a credential or a token in clear. `rediss://` (cargo feature
-/// `redis-tls`) and `redis://user:password@host` work as the `redis` crate provides. Cheap to
-/// clone; clones share one connection.
+/// scripts that touch both require. No key or value contains a credential or a token in clear.
+/// `rediss://` (cargo feature `redis-tls`) and `redis://user:password@host` work as the `redis`
+/// crate provides. Cheap to clone; clones share one connection.
+///
+/// # Redis Cluster
+///
+/// [`connect`](Self::connect) talks to one server, and refuses a Redis Cluster node with an
+/// error rather than half-work (a single-server connection gets `MOVED` for the keys of other
+/// nodes' slots). With the cargo feature `redis-cluster`, connect to a cluster with
+/// `connect_cluster`, giving one or more of its nodes; the rest are discovered, each key goes
+/// to its slot's master, and a failover is followed:
+///
+/// ```ignore
+/// // Cargo.toml: enkash = { version = "0.1", features = ["redis-cluster"] }
+/// let store = enkash::RedisTokenStore::connect_cluster(&[
+///     "redis://10.0.0.1:6379",
+///     "redis://10.0.0.2:6379",
+///     "redis://10.0.0.3:6379",
+/// ])
+/// .await?;
+/// ```
 #[derive(Clone)]
 pub struct RedisTokenStore {
     inner: Arc<Inner>,
@@ -84,32 +68,29 @@ pub struct RedisTokenStore {
 }
 
 struct Inner {
-    connection: ConnectionManager,
-    /// `scheme://host:port`, for `Debug`: never the password.
+    connection: Connection,
+    /// `scheme://host:port`, for `Debug` and errors: never the password.
     server: String,
+    /// Each message is a published entry's key; the empty string wakes every waiter.
     publications: broadcast::Sender<String>,
-    listener: AbortHandle,
+    /// The single-server pub/sub task; a cluster connection receives its publications itself.
+    listener: Option<AbortHandle>,
     scripts: Scripts,
-}
-
-struct Scripts {
-    claim: Script,
-    renew: Script,
-    publish: Script,
-    delete_if: Script,
+    /// For a single-server connection, whether the server turned out to be a cluster node
+    /// (`Some`: the refusal every operation returns). Checked once, on first contact.
+    cluster_check: OnceCell<Option<TokenStoreError>>,
 }
 
 impl RedisTokenStore {
-    /// Connects to Redis at `url` and checks it answers; fails if it does not.
+    /// Connects to the Redis server at `url` and checks it answers; fails if it does not, or if
+    /// it is a Redis Cluster node (see [Redis Cluster](Self#redis-cluster)).
     ///
     /// To start even while Redis is down, use [`lazy`](Self::lazy).
     pub async fn connect(url: &str) -> Result<Self, TokenStoreError> {
         let store = Self::lazy(url)?;
-        let mut connection = store.inner.connection.clone();
-        let ping = async { connection.ping::<String>().await };
-        match tokio::time::timeout(Duration::from_secs(2), ping).await {
-            Ok(Ok(_)) => Ok(store),
-            Ok(Err(e)) => Err(redis_error("cannot connect", &e)),
+        match tokio::time::timeout(Duration::from_secs(2), store.inner.ready()).await {
+            Ok(Ok(())) => Ok(store),
+            Ok(Err(e)) => Err(e),
             Err(_) => Err(TokenStoreError::new(format!(
                 "cannot connect to {}: no answer within 2 s",
                 store.inner.server
@@ -119,7 +100,9 @@ impl RedisTokenStore {
 
     /// A store that connects on first use: until Redis answers, each client fetches its own
     /// token, and sharing starts once it does. Fails if `url` is not a Redis URL, or if it is
-    /// called outside a Tokio runtime (the store listens for publications on a task).
+    /// called outside a Tokio runtime (the store listens for publications on a task). If the
+    /// server turns out to be a Redis Cluster node, every operation fails with the error
+    /// [`connect`](Self::connect) gives, and the client logs it.
     pub fn lazy(url: &str) -> Result<Self, TokenStoreError> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
             TokenStoreError::new(
@@ -127,35 +110,64 @@ impl RedisTokenStore {
                  that listens for publications",
             )
         })?;
-        let client = redis::Client::open(url).map_err(|e| redis_error("invalid Redis URL", &e))?;
-        let server = server_name(url);
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(1)))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_secs(1));
-        let connection = ConnectionManager::new_lazy_with_config(client.clone(), config)
-            .map_err(|e| redis_error("cannot set up the connection", &e))?;
         let (publications, _) = broadcast::channel(64);
-        let listener = runtime
-            .spawn(listen(client, publications.clone()))
-            .abort_handle();
-        Ok(Self {
+        let (connection, listener) = connection::single(url, &runtime, publications.clone())?;
+        let server = connection::server_name(url);
+        Ok(Self::new(connection, server, publications, Some(listener)))
+    }
+
+    /// Connects to the Redis Cluster that `nodes` belong to (cargo feature `redis-cluster`):
+    /// give one node URL or more, the others are discovered. Fails if none answers, or if they
+    /// are not cluster nodes. Each key goes to the master of its slot; after a failover, the
+    /// store follows the promoted replica by itself.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let store = enkash::RedisTokenStore::connect_cluster(&[
+    ///     "redis://127.0.0.1:7000",
+    ///     "redis://127.0.0.1:7001",
+    /// ])
+    /// .await?;
+    /// let client = enkash::Client::builder()
+    ///     .environment(enkash::Environment::Uat)
+    ///     .credentials("ACCESS_KEY", "SECRET_KEY")
+    ///     .token_store(store)
+    ///     .build()?;
+    /// # drop(client); Ok(()) }
+    /// ```
+    ///
+    /// Needs Redis 6 or later (publications arrive as RESP3 pushes).
+    #[cfg(feature = "redis-cluster")]
+    pub async fn connect_cluster(nodes: &[&str]) -> Result<Self, TokenStoreError> {
+        let (publications, _) = broadcast::channel(64);
+        let connection = connection::cluster(nodes, publications.clone()).await?;
+        let names: Vec<String> = nodes
+            .iter()
+            .map(|url| connection::server_name(url))
+            .collect();
+        let server = format!("Redis Cluster ({})", names.join(", "));
+        Ok(Self::new(connection, server, publications, None))
+    }
+
+    fn new(
+        connection: Connection,
+        server: String,
+        publications: broadcast::Sender<String>,
+        listener: Option<AbortHandle>,
+    ) -> Self {
+        Self {
             inner: Arc::new(Inner {
                 connection,
                 server,
                 publications,
                 listener,
-                scripts: Scripts {
-                    claim: Script::new(CLAIM),
-                    renew: Script::new(RENEW),
-                    publish: Script::new(PUBLISH),
-                    delete_if: Script::new(DELETE_IF),
-                },
+                scripts: Scripts::new(),
+                cluster_check: OnceCell::new(),
             }),
             operation_timeout: Duration::from_millis(50),
             lease: Duration::from_secs(10),
             pause: Duration::from_secs(5),
-        })
+        }
     }
 
     /// The time budget of one Redis operation (default 50 ms). Past it, the client treats
@@ -200,9 +212,12 @@ impl RedisTokenStore {
         what: &str,
         operation: impl std::future::Future<Output = redis::RedisResult<T>>,
     ) -> Result<T, TokenStoreError> {
-        match tokio::time::timeout(self.operation_timeout, operation).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(redis_error(what, &e)),
+        let checked = async {
+            self.inner.ready().await?;
+            operation.await.map_err(|e| redis_error(what, &e))
+        };
+        match tokio::time::timeout(self.operation_timeout, checked).await {
+            Ok(result) => result,
             Err(_) => Err(TokenStoreError::new(format!(
                 "{what}: no answer from {} within {} ms",
                 self.inner.server,
@@ -216,11 +231,9 @@ impl RedisTokenStore {
 impl TokenStore for RedisTokenStore {
     async fn read(&self, key: &str) -> Result<Option<StoredToken>, TokenStoreError> {
         let mut connection = self.inner.connection.clone();
-        let key = Self::key(key);
-        let mut pipe = redis::pipe();
-        pipe.atomic().get(&key).pttl(&key);
+        let invocation = self.inner.scripts.read.key(Self::key(key));
         let (value, ttl_ms): (Option<Vec<u8>>, i64) = self
-            .timed("read", pipe.query_async(&mut connection))
+            .timed("read", invocation.invoke_async(&mut connection))
             .await?;
         // -2: no key; -1: a key without expiry, which this store never writes.
         Ok(match (value, u64::try_from(ttl_ms)) {
@@ -312,7 +325,7 @@ impl TokenStore for RedisTokenStore {
         Box::pin(async move {
             loop {
                 match receiver.recv().await {
-                    Ok(published) if published == key => return,
+                    Ok(published) if published == key || published.is_empty() => return,
                     Ok(_) => continue,
                     // Missed some: one of them may have been ours, so read again.
                     Err(broadcast::error::RecvError::Lagged(_)) => return,
@@ -343,49 +356,34 @@ impl fmt::Debug for RedisTokenStore {
     }
 }
 
-impl Drop for Inner {
-    fn drop(&mut self) {
-        self.listener.abort();
+impl Inner {
+    /// Ready for operations: a single-server connection has found a plain server (checked
+    /// once, on first contact); a cluster connection always is.
+    async fn ready(&self) -> Result<(), TokenStoreError> {
+        if !matches!(self.connection, Connection::Single(_)) {
+            return Ok(());
+        }
+        let refusal = self
+            .cluster_check
+            .get_or_try_init(|| connection::refuse_a_cluster(&self.connection, &self.server))
+            .await?;
+        match refusal {
+            Some(refusal) => Err(refusal.clone()),
+            None => Ok(()),
+        }
     }
 }
 
-/// Keeps one subscription to the publication channel, reconnecting after a pause whenever
-/// Redis goes away, and forwards each message (an entry's key) to the waiters.
-async fn listen(client: redis::Client, publications: broadcast::Sender<String>) {
-    use futures_util::StreamExt;
-    loop {
-        let subscribed = async {
-            let mut pubsub = client.get_async_pubsub().await?;
-            pubsub.subscribe(CHANNEL).await?;
-            redis::RedisResult::Ok(pubsub)
-        };
-        if let Ok(Ok(pubsub)) = tokio::time::timeout(Duration::from_secs(2), subscribed).await {
-            let mut messages = pubsub.into_on_message();
-            while let Some(message) = messages.next().await {
-                if let Ok(key) = std::str::from_utf8(message.get_payload_bytes()) {
-                    let _ = publications.send(key.to_string());
-                }
-            }
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(listener) = &self.listener {
+            listener.abort();
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
-}
-
-/// `scheme://host:port` of a Redis URL, without user or password.
-fn server_name(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(url) => format!(
-            "{}://{}:{}",
-            url.scheme(),
-            url.host_str().unwrap_or("?"),
-            url.port().unwrap_or(6379)
-        ),
-        Err(_) => "<unparsable URL>".to_string(),
-    }
 }
 
 /// A Redis error as a store error. The `redis` crate's messages name commands and kinds, not
