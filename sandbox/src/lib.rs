@@ -67,6 +67,8 @@ mod clock;
 pub mod codes;
 mod contract;
 mod faults;
+mod inspect;
+mod landing;
 #[doc(hidden)]
 pub mod fuzzing;
 mod ledger;
@@ -142,6 +144,8 @@ struct SandboxState {
     notifications_delivered: AtomicU64,
     /// UPI Autopay callbacks waiting to be posted, and their counts (`mandates.rs`).
     mandate_outbox: mandates::Outbox,
+    /// Requests taken whose answer was lost, waiting to be performed (`landing.rs`).
+    landings: landing::Landings,
     /// The runtime the sandbox started on, where notifications are posted from: settling a
     /// payment from code outside the runtime still sends its notification.
     runtime: tokio::runtime::Handle,
@@ -472,6 +476,7 @@ impl SandboxBuilder {
             notifications_sent: AtomicU64::new(0),
             notifications_delivered: AtomicU64::new(0),
             mandate_outbox: mandates::Outbox::default(),
+            landings: landing::Landings::default(),
             runtime: tokio::runtime::Handle::current(),
         });
         let app = routes::router(Arc::clone(&state));

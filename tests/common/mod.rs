@@ -61,3 +61,4 @@ pub mod clock;
 pub mod merchant;
 pub mod redis_server;
 pub mod server;
+pub mod tracing_capture;
