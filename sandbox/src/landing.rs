@@ -51,7 +51,8 @@ impl Landings {
 
     /// Business time jumped: waiting requests look at the clock again.
     pub(super) fn clock_moved(&self) {
-        self.clock_moved.send_modify(|moves| *moves = moves.wrapping_add(1));
+        self.clock_moved
+            .send_modify(|moves| *moves = moves.wrapping_add(1));
     }
 }
 

@@ -95,10 +95,7 @@ where
 async fn all_landed(sandbox: &Sandbox) {
     let started = Instant::now();
     while sandbox.landings_pending() > 0 {
-        assert!(
-            started.elapsed() < LOOK_FOR,
-            "a taken request never landed"
-        );
+        assert!(started.elapsed() < LOOK_FOR, "a taken request never landed");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -234,7 +231,10 @@ async fn a_refund_taken_with_its_answer_lost_is_made_once_by_following_the_advic
         (error.attempts(), sandbox.attempts("refund_transaction")),
         (1, 1)
     );
-    assert!(sandbox.refunds(&transaction_id).is_empty(), "not landed yet");
+    assert!(
+        sandbox.refunds(&transaction_id).is_empty(),
+        "not landed yet"
+    );
 
     match error.recovery() {
         // What the spec offers to look a refund up: the transaction's status.
@@ -255,7 +255,10 @@ async fn a_refund_taken_with_its_answer_lost_is_made_once_by_following_the_advic
                 // Nothing found: the same refund again, unchanged, never with a new requestId.
                 refund().send().await.payload().unwrap();
             }
-            assert!(refunded.is_some(), "the look-up never found the taken refund");
+            assert!(
+                refunded.is_some(),
+                "the look-up never found the taken refund"
+            );
         }
         Recovery::ResendUnchanged => {
             let again = refund().send().await.payload().unwrap();

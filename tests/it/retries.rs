@@ -179,7 +179,10 @@ async fn dropped_connections_and_timeouts_on_a_get_are_retried() {
 async fn a_payment_that_times_out_is_not_resent() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = client(&sandbox, quick());
-    sandbox.fail_next_calls("submit_payment", [CallFault::Delay(Duration::from_secs(10))]);
+    sandbox.fail_next_calls(
+        "submit_payment",
+        [CallFault::Delay(Duration::from_secs(10))],
+    );
     let error = pay(&client, Sandbox::CREATED_ORDER_ID).await.unwrap_err();
     assert_eq!(error.kind(), CallErrorKind::Timeout);
     assert!(error.outcome_unknown());
