@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::faults::{CallFaultJson, TokenFaultJson};
-use super::{body, refused, sandbox, CONTROL_SPEC_PATH};
+use super::{body, refused, sandbox, Refused, CONTROL_SPEC_PATH};
 use crate::{MandateActionError, QrPaymentError, Sandbox, SandboxState, SettleError};
 
 type Shared = State<Arc<SandboxState>>;
@@ -63,7 +63,7 @@ macro_rules! read {
     ($bytes:expr) => {
         match body(&$bytes) {
             Ok(value) => value,
-            Err(response) => return response,
+            Err(refusal) => return refusal.into_response(),
         }
     };
 }
@@ -80,11 +80,11 @@ struct SignedSeconds {
     seconds: i64,
 }
 
-fn seconds(bytes: &[u8]) -> Result<Duration, Response> {
+fn seconds(bytes: &[u8]) -> Result<Duration, Refused> {
     let Seconds { seconds } = body(bytes)?;
     if seconds > MAX_SECONDS {
         let message = format!("seconds: at most {MAX_SECONDS} (a hundred years)");
-        return Err(refused(StatusCode::BAD_REQUEST, message));
+        return Err(Refused(StatusCode::BAD_REQUEST, message));
     }
     Ok(Duration::from_secs(seconds))
 }
@@ -108,14 +108,14 @@ async fn get_info(State(state): Shared) -> Response {
 }
 
 /// The operation id, if the gateway spec has it.
-fn gateway_operation(operation_id: &str) -> Result<&'static str, Response> {
+fn gateway_operation(operation_id: &str) -> Result<&'static str, Refused> {
     crate::spec::operations()
         .iter()
         .find(|operation| operation.id == operation_id)
         .map(|operation| operation.id)
         .ok_or_else(|| {
             let message = format!("openapi/enkash.yaml has no operation {operation_id:?}");
-            refused(StatusCode::NOT_FOUND, message)
+            Refused(StatusCode::NOT_FOUND, message)
         })
 }
 
@@ -140,7 +140,7 @@ async fn inject_fault(
 ) -> Response {
     let operation_id = match gateway_operation(&operation_id) {
         Ok(id) => id,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
     let Faults::<CallFaultJson> { faults } = read!(bytes);
     let faults: Result<Vec<_>, String> = faults.into_iter().map(|f| f.into_fault()).collect();
@@ -157,7 +157,7 @@ async fn inject_fault(
 async fn get_pending_faults(State(state): Shared, Path(operation_id): Path<String>) -> Response {
     match gateway_operation(&operation_id) {
         Ok(id) => pending_faults(&sandbox(&state), id),
-        Err(response) => response,
+        Err(refusal) => refusal.into_response(),
     }
 }
 
@@ -177,7 +177,7 @@ async fn inject_token_fault(State(state): Shared, bytes: Bytes) -> Response {
 async fn set_token_lifetime(State(state): Shared, bytes: Bytes) -> Response {
     let lifetime = match seconds(&bytes) {
         Ok(lifetime) => lifetime,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
     sandbox(&state).set_token_lifetime(lifetime);
     Json(json!({"seconds": lifetime.as_secs()})).into_response()
@@ -217,7 +217,7 @@ async fn get_clock(State(state): Shared) -> Response {
 async fn advance_clock(State(state): Shared, bytes: Bytes) -> Response {
     let by = match seconds(&bytes) {
         Ok(by) => by,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
     match sandbox(&state).advance_clock(by) {
         Ok(_) => clock_view(&state),
@@ -307,7 +307,7 @@ async fn redeliver_notification(
 }
 
 /// The 404 for a transaction the sandbox does not hold.
-fn known_transaction(state: &SandboxState, transaction_id: &str) -> Result<(), Response> {
+fn known_transaction(state: &SandboxState, transaction_id: &str) -> Result<(), Refused> {
     state
         .lock()
         .ledger
@@ -315,21 +315,21 @@ fn known_transaction(state: &SandboxState, transaction_id: &str) -> Result<(), R
         .map(|_| ())
         .map_err(|_| {
             let message = SettleError::UnknownTransaction(transaction_id.to_string());
-            refused(StatusCode::NOT_FOUND, message)
+            Refused(StatusCode::NOT_FOUND, message.to_string())
         })
 }
 
 async fn list_refunds(State(state): Shared, Path(transaction_id): Path<String>) -> Response {
-    if let Err(response) = known_transaction(&state, &transaction_id) {
-        return response;
+    if let Err(refusal) = known_transaction(&state, &transaction_id) {
+        return refusal.into_response();
     }
     let refunds = sandbox(&state).refunds(&transaction_id);
     Json(json!({"transactionId": transaction_id, "refunds": refunds})).into_response()
 }
 
 async fn get_otp_resends(State(state): Shared, Path(transaction_id): Path<String>) -> Response {
-    if let Err(response) = known_transaction(&state, &transaction_id) {
-        return response;
+    if let Err(refusal) = known_transaction(&state, &transaction_id) {
+        return refusal.into_response();
     }
     let resends = sandbox(&state).otp_resends(&transaction_id);
     Json(json!({"transactionId": transaction_id, "otpResends": resends})).into_response()
@@ -402,7 +402,7 @@ async fn pause_mandate(
 ) -> Response {
     let length = match seconds(&bytes) {
         Ok(length) => length,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
     mandate_outcome(sandbox(&state).pause_mandate(&reference_id, length))
 }

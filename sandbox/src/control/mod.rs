@@ -100,12 +100,21 @@ fn sandbox(state: &Arc<SandboxState>) -> Sandbox {
 }
 
 /// A refusal: `{"error": "..."}` with this status.
+struct Refused(StatusCode, String);
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({"error": self.1}))).into_response()
+    }
+}
+
+/// The response of a refusal.
 fn refused(status: StatusCode, message: impl std::fmt::Display) -> Response {
-    (status, Json(json!({"error": message.to_string()}))).into_response()
+    Refused(status, message.to_string()).into_response()
 }
 
 /// The body as the JSON an endpoint takes, or the 400 that says it is not.
-fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Response> {
+fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Refused> {
     // Every body is a JSON object; serde would read a struct from an array too.
     let object = serde_json::from_slice::<Value>(bytes).and_then(|value| {
         if value.is_object() {
@@ -119,7 +128,7 @@ fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Response> {
             "the body is not the JSON this endpoint takes ({}; see {CONTROL_SPEC_PATH})",
             e.classify_name()
         );
-        refused(StatusCode::BAD_REQUEST, message)
+        Refused(StatusCode::BAD_REQUEST, message)
     })
 }
 
