@@ -29,7 +29,7 @@ impl Logs {
             .with_writer(move || logs.clone())
             .with_ansi(false)
             .finish();
-        tracing::subscriber::set_default(subscriber)
+        common::tracing_capture::scoped(subscriber)
     }
 
     fn text(&self) -> String {

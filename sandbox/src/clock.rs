@@ -71,6 +71,7 @@ impl Sandbox {
             (now, inner.ledger.mandates.tick(now))
         };
         mandates::deliver(&self.state, callbacks);
+        self.state.landings.clock_moved();
         Ok(now)
     }
 

@@ -38,6 +38,21 @@ pub enum CallFault {
     /// Answer with this status and an HTML page, as a CDN or proxy in front of the gateway
     /// would; the operation is not performed.
     Page(u16),
+    /// The gateway takes the request, and the answer is lost: the connection drops at once
+    /// (the client sees [`ConnectionLost`](enkash::CallErrorKind::ConnectionLost), an unknown
+    /// outcome), and the operation is performed only when the sandbox's business time has
+    /// moved `lands_after` on (by itself, with the wall clock, or at once with
+    /// [`Sandbox::advance_clock`](super::Sandbox::advance_clock)). Until then look-ups show
+    /// nothing of it; then the transaction, refund or debit is there and its notification or
+    /// callback goes out as usual. Meant for the operations that move money
+    /// (`submit_payment`, `refund_transaction`, `execute_upi_mandate_debit`), where the
+    /// client's recovery advice is for exactly this;
+    /// [`Sandbox::landings_pending`](super::Sandbox::landings_pending) counts those not landed
+    /// yet.
+    TakenAnswerLost {
+        /// How much business time passes before the request is performed.
+        lands_after: Duration,
+    },
 }
 
 /// Middleware on every route: counts the request for its operation and applies the next fault.
@@ -90,6 +105,9 @@ pub(super) async fn inject(
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
             response
         }
+        Some(CallFault::TakenAnswerLost { lands_after }) => {
+            super::landing::take_and_lose_answer(&state, request, next, lands_after).await
+        }
         Some(CallFault::Garbled) => {
             let _performed = next.run(request).await;
             let mut response = r#"{"response_code": 0, "payl"#.into_response();
@@ -115,7 +133,7 @@ fn failure(status: u16, retry_after: Option<Duration>) -> Response {
 }
 
 /// A response whose body fails at once: the server closes the connection mid-answer.
-fn dropped_connection() -> Response {
+pub(super) fn dropped_connection() -> Response {
     let mut response = Response::new(Body::new(BrokenBody));
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -46,6 +46,16 @@
 //! [`Sandbox::advance_clock`]; a test plays the payer with [`Sandbox::approve_mandate`] and
 //! [`Sandbox::pause_mandate`].
 //!
+//! A request the gateway takes while its answer is lost ([`CallFault::TakenAnswerLost`]) is
+//! performed only once business time has moved on: look-ups find nothing first and the
+//! effect later, the case a client's recovery advice is for. [`Sandbox::order`],
+//! [`Sandbox::refunds`] and [`Sandbox::landings_pending`] count what really happened.
+//!
+//! The standalone server (binary `enkash-sandbox`) offers everything above over HTTP, under
+//! `/__sandbox/`: its control API, with a spec of its own ([`CONTROL_SPEC_PATH`],
+//! `openapi/sandbox-control.yaml`) from whose paths the routes are made;
+//! [`Sandbox::control_endpoints`] lists them.
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
@@ -66,9 +76,12 @@
 mod clock;
 pub mod codes;
 mod contract;
+mod control;
 mod faults;
 #[doc(hidden)]
 pub mod fuzzing;
+mod inspect;
+mod landing;
 mod ledger;
 mod mandates;
 mod notify;
@@ -85,6 +98,7 @@ use std::time::{Duration, SystemTime};
 
 pub use clock::ClockError;
 pub use contract::validate;
+pub use control::{ControlEndpoint, CONTROL_SPEC_PATH};
 pub use faults::CallFault;
 pub use ledger::{MandateActionError, AFA_VPA_SUFFIX};
 pub use ledger::{
@@ -136,12 +150,16 @@ struct SandboxState {
     access_key: String,
     secret_key: String,
     base_url: String,
+    /// The socket it listens on.
+    addr: SocketAddr,
     inner: Mutex<Inner>,
     unauthorized: AtomicU64,
     notifications_sent: AtomicU64,
     notifications_delivered: AtomicU64,
     /// UPI Autopay callbacks waiting to be posted, and their counts (`mandates.rs`).
     mandate_outbox: mandates::Outbox,
+    /// Requests taken whose answer was lost, waiting to be performed (`landing.rs`).
+    landings: landing::Landings,
     /// The runtime the sandbox started on, where notifications are posted from: settling a
     /// payment from code outside the runtime still sends its notification.
     runtime: tokio::runtime::Handle,
@@ -206,6 +224,13 @@ impl Sandbox {
     /// The socket it listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The operations of the control API (`openapi/sandbox-control.yaml`), which the server
+    /// serves under `/__sandbox/`: each with its method, path template, `operationId` and
+    /// summary, as the standalone binary's banner lists them.
+    pub fn control_endpoints() -> &'static [ControlEndpoint] {
+        control::endpoints()
     }
 
     /// The access key it accepts.
@@ -456,6 +481,7 @@ impl SandboxBuilder {
             secret_key: format!("SK_SANDBOX_{id:04}_{:08x}", fastrand::u32(..)),
             access_key,
             base_url,
+            addr,
             inner: Mutex::new(Inner {
                 token_lifetime: self.token_lifetime,
                 revoke_previous_tokens: self.revoke_previous_tokens,
@@ -472,6 +498,7 @@ impl SandboxBuilder {
             notifications_sent: AtomicU64::new(0),
             notifications_delivered: AtomicU64::new(0),
             mandate_outbox: mandates::Outbox::default(),
+            landings: landing::Landings::default(),
             runtime: tokio::runtime::Handle::current(),
         });
         let app = routes::router(Arc::clone(&state));

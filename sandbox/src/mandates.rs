@@ -1,18 +1,7 @@
 //! UPI Autopay in the sandbox: the six mandate operations of the spec, the callbacks they
-//! cause (posted to loopback URLs only, one at a time, in order), what a test does in the
-//! payer's place (approve, pause), and the control endpoints of the standalone server.
-//!
-//! The control endpoints live under `/__sandbox/`, a prefix that is not EnKash's and is not in
-//! the spec (so the contract check and the call faults leave them alone). They answer plain
-//! JSON, not EnKash's envelope:
-//!
-//! | Method and path | Body | Does |
-//! | --- | --- | --- |
-//! | `GET /__sandbox/clock` | | business time now |
-//! | `POST /__sandbox/clock/advance` | `{"seconds": 90000}` | [`Sandbox::advance_clock`] |
-//! | `POST /__sandbox/mandates/{referenceId}/approve` | | [`Sandbox::approve_mandate`] |
-//! | `POST /__sandbox/mandates/{referenceId}/pause` | `{"seconds": 604800}` | [`Sandbox::pause_mandate`] |
-//! | `PUT /__sandbox/mandate-callbacks` | `{"mandateUrl": "...", "debitUrl": "..."}` | where callbacks go |
+//! cause (posted to loopback URLs only, one at a time, in order), and what a test does in the
+//! payer's place (approve, pause). The standalone server offers the payer's part over its
+//! control API (`control/`, `openapi/sandbox-control.yaml`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -20,12 +9,10 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post, put};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::json;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::{get, patch, post};
+use axum::Router;
 
 use super::ledger::{MandateActionError, Outgoing};
 use super::routes::{authenticated, parse};
@@ -37,7 +24,7 @@ use enkash::types::{
 
 type Shared = State<Arc<SandboxState>>;
 
-/// The mandate operations and the control endpoints.
+/// The mandate operations.
 pub(super) fn router() -> Router<Arc<SandboxState>> {
     Router::new()
         .route(
@@ -51,17 +38,6 @@ pub(super) fn router() -> Router<Arc<SandboxState>> {
             post(execute_upi_mandate_debit),
         )
         .route("/api/v0/upi-mandate/{reference_id}", get(get_upi_mandate))
-        .route("/__sandbox/clock", get(clock))
-        .route("/__sandbox/clock/advance", post(advance_clock))
-        .route(
-            "/__sandbox/mandates/{reference_id}/approve",
-            post(approve_mandate),
-        )
-        .route(
-            "/__sandbox/mandates/{reference_id}/pause",
-            post(pause_mandate),
-        )
-        .route("/__sandbox/mandate-callbacks", put(set_callback_urls))
 }
 
 /// Callbacks waiting to be posted, and the counts of those posted.
@@ -293,133 +269,6 @@ async fn execute_upi_mandate_debit(
             ledger.execute_mandate_debit(request, now)
         },
     )
-}
-
-/// A control endpoint's refusal: plain JSON, never EnKash's envelope.
-fn control_error(status: StatusCode, message: impl std::fmt::Display) -> Response {
-    (status, Json(json!({"error": message.to_string()}))).into_response()
-}
-
-/// A control endpoint's body, if it is the JSON the endpoint takes.
-fn control_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<T> {
-    serde_json::from_slice(body).ok()
-}
-
-/// The answer to a control body that is not the JSON the endpoint takes.
-fn bad_body() -> Response {
-    control_error(
-        StatusCode::BAD_REQUEST,
-        "the body is not the JSON this endpoint takes (see src/sandbox/mandates.rs)",
-    )
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Seconds {
-    seconds: u64,
-}
-
-fn clock_view(state: &SandboxState) -> Response {
-    let inner = state.lock();
-    Json(json!({
-        "businessTime": inner.business_now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "aheadBySeconds": inner.business_ahead.as_secs(),
-    }))
-    .into_response()
-}
-
-async fn clock(State(state): Shared) -> Response {
-    clock_view(&state)
-}
-
-async fn advance_clock(State(state): Shared, body: Bytes) -> Response {
-    let by = match control_body::<Seconds>(&body) {
-        Some(by) => by,
-        None => return bad_body(),
-    };
-    let moved = {
-        let mut inner = state.lock();
-        inner
-            .advance_business_clock(Duration::from_secs(by.seconds))
-            .map(|()| {
-                let now = inner.business_now();
-                inner.ledger.mandates.tick(now)
-            })
-    };
-    match moved {
-        Ok(callbacks) => {
-            deliver(&state, callbacks);
-            clock_view(&state)
-        }
-        Err(e) => control_error(StatusCode::BAD_REQUEST, e),
-    }
-}
-
-fn action_outcome(
-    state: &SandboxState,
-    outcome: Result<(UpiMandate, Vec<Outgoing>), MandateActionError>,
-) -> Response {
-    match outcome {
-        Ok((mandate, callbacks)) => {
-            deliver(state, callbacks);
-            Json(mandate).into_response()
-        }
-        Err(e @ MandateActionError::UnknownMandate) => control_error(StatusCode::NOT_FOUND, e),
-        Err(e) => control_error(StatusCode::CONFLICT, e),
-    }
-}
-
-async fn approve_mandate(State(state): Shared, Path(reference_id): Path<String>) -> Response {
-    let outcome = {
-        let mut inner = state.lock();
-        let now = inner.business_now();
-        inner.ledger.mandates.approve(&reference_id, now)
-    };
-    action_outcome(&state, outcome)
-}
-
-async fn pause_mandate(
-    State(state): Shared,
-    Path(reference_id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let length = match control_body::<Seconds>(&body) {
-        Some(length) => length,
-        None => return bad_body(),
-    };
-    let length = i64::try_from(length.seconds)
-        .ok()
-        .filter(|s| *s <= 366 * 100 * 24 * 3600)
-        .map(chrono::Duration::seconds);
-    let Some(length) = length else {
-        return control_error(StatusCode::BAD_REQUEST, MandateActionError::TooLong);
-    };
-    let outcome = {
-        let mut inner = state.lock();
-        let now = inner.business_now();
-        inner.ledger.mandates.pause(&reference_id, length, now)
-    };
-    action_outcome(&state, outcome)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct CallbackUrls {
-    mandate_url: Option<String>,
-    debit_url: Option<String>,
-}
-
-async fn set_callback_urls(State(state): Shared, body: Bytes) -> Response {
-    let urls = match control_body::<CallbackUrls>(&body) {
-        Some(urls) => urls,
-        None => return bad_body(),
-    };
-    let mut inner = state.lock();
-    let mandates = &mut inner.ledger.mandates;
-    mandates.mandate_url = urls.mandate_url;
-    mandates.debit_url = urls.debit_url;
-    Json(json!({"mandateUrl": mandates.mandate_url, "debitUrl": mandates.debit_url}))
-        .into_response()
 }
 
 #[cfg(test)]

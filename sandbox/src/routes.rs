@@ -60,6 +60,8 @@ pub(super) fn router(state: Arc<SandboxState>) -> Router {
             post(edit_split_settlement),
         )
         .merge(super::mandates::router());
+    // The control API (`openapi/sandbox-control.yaml`), outside the gateway's layers below.
+    let control = super::control::router();
     // The operations added from the portal's list (issue 20), in their own file.
     super::portal_routes::add(router)
         // Layers run outside in: faults first (a fault is met whatever the request), then the
@@ -69,6 +71,7 @@ pub(super) fn router(state: Arc<SandboxState>) -> Router {
             Arc::clone(&state),
             super::faults::inject,
         ))
+        .merge(control)
         .fallback(not_found)
         .with_state(state)
 }

@@ -62,3 +62,4 @@ pub mod merchant;
 pub mod redis_cluster;
 pub mod redis_server;
 pub mod server;
+pub mod tracing_capture;

@@ -168,15 +168,17 @@ async fn a_trickling_body_fails_within_the_timeout() {
         error.is_transient() && error.to_string().contains("timed out"),
         "{error}"
     );
-    assert!(started.elapsed() < timeout * 2, "{:?}", started.elapsed());
+    // A timeout per read would never fire (a byte a second); the whole-call one does. Four
+    // times the timeout leaves a loaded machine room and still tells the two apart.
+    assert!(started.elapsed() < timeout * 4, "{:?}", started.elapsed());
 
     let started = Instant::now();
     let error = client(format!("{url}/o/trickle"), timeout)
         .failed_lookup()
         .await;
     assert_eq!(error.kind(), CallErrorKind::Timeout, "{error}");
-    // The token request comes first; both fit well within twice the timeout.
-    assert!(started.elapsed() < timeout * 2, "{:?}", started.elapsed());
+    // The token request comes first; both fit well within four times the timeout.
+    assert!(started.elapsed() < timeout * 4, "{:?}", started.elapsed());
 }
 
 #[tokio::test]

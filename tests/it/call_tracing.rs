@@ -68,11 +68,13 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
     }
 }
 
-/// Records what this thread's calls trace until the guard is dropped.
+/// Records what this thread's calls trace until the guard is dropped (each test runs its
+/// calls on a current-thread runtime, so its calls are this thread's). Through
+/// `common::tracing_capture`, so that a sibling test cannot switch the call sites off.
 fn capturing() -> (Capture, tracing::subscriber::DefaultGuard) {
     let capture = Capture::default();
     let subscriber = tracing_subscriber::registry().with(capture.clone());
-    (capture, tracing::subscriber::set_default(subscriber))
+    (capture, crate::common::tracing_capture::scoped(subscriber))
 }
 
 fn client_for(sandbox: &Sandbox, policy: RetryPolicy) -> enkash::Client {

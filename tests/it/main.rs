@@ -16,6 +16,7 @@ mod generated_source;
 mod generated_types;
 mod hostile_replies;
 mod lifecycle;
+mod lost_answers;
 mod module_graph;
 mod money;
 mod never_twice;

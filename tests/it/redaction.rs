@@ -85,7 +85,7 @@ async fn no_public_type_or_log_line_shows_a_secret() {
         .with_max_level(tracing::Level::TRACE)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = crate::common::tracing_capture::scoped(subscriber);
 
     // The scripted server accepts only its own keys; these sentinels get a rejection, which
     // exercises the error path too.

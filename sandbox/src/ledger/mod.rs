@@ -395,6 +395,19 @@ impl Ledger {
         Ok(refund)
     }
 
+    /// The refunds made against a transaction, oldest first (one per `requestId`).
+    pub(super) fn refunds_of(&self, transaction_id: &str) -> Vec<Refund> {
+        let mut refunds: Vec<&Refund> = self
+            .refunds
+            .values()
+            .filter(|(transaction, _, _)| transaction == transaction_id)
+            .map(|(_, _, refund)| refund)
+            .collect();
+        // Their ids count up as they are made.
+        refunds.sort_by(|a, b| a.unique_transaction_id.cmp(&b.unique_transaction_id));
+        refunds.into_iter().cloned().collect()
+    }
+
     pub(super) fn payout(&self, id: &str) -> Result<SettlementPayout, Refusal> {
         self.payouts
             .iter()

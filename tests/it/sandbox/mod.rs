@@ -69,6 +69,7 @@ impl Authed {
 }
 const ORDER: &str = "/api/v0/orders/{orderId}";
 
+mod control;
 mod lifecycle;
 mod responses;
 mod splits;
