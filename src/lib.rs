@@ -13,6 +13,7 @@ mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;
 mod generated;
+pub mod guide;
 mod hooks;
 mod money;
 #[cfg(test)]
@@ -46,3 +47,8 @@ pub mod types {
 pub use secret::SecretString;
 #[cfg(feature = "redis")]
 pub use store::RedisTokenStore;
+
+/// The OpenAPI spec this crate was generated from (`openapi/enkash.yaml`), byte for byte: the
+/// contract other languages generate from, and the one `enkash-sandbox` checks requests against.
+/// [`guide::spec_and_other_languages`] explains its versions and extensions.
+pub const SPEC_YAML: &str = include_str!("../openapi/enkash.yaml");

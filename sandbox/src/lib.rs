@@ -340,8 +340,8 @@ impl Sandbox {
 
     /// Whether issuing a token revokes every earlier token of the same credentials (default
     /// off). EnKash does not document which it does; gateways that revoke turn a fleet of
-    /// processes with separate caches into a storm of 401s, which a shared
-    /// [`TokenStore`](enkash::store::TokenStore) prevents.
+    /// processes with separate caches into a storm of 401s, which a shared token store
+    /// (`enkash::store::TokenStore`, with `enkash`'s feature `token-store`) prevents.
     pub fn set_revoke_previous_tokens(&self, revoke: bool) {
         self.state.lock().revoke_previous_tokens = revoke;
     }
