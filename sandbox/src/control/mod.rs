@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 use super::{Sandbox, SandboxState};
 
 /// The control spec, compiled into the sandbox.
-const CONTROL_SPEC_YAML: &str = include_str!("../../../openapi/sandbox-control.yaml");
+const CONTROL_SPEC_YAML: &str = include_str!("../../openapi/sandbox-control.yaml");
 
 /// Where the control spec lives in the repository (what `--help` and the banner point to).
 pub const CONTROL_SPEC_PATH: &str = "openapi/sandbox-control.yaml";
