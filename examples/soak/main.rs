@@ -42,6 +42,9 @@ struct Tally {
     /// unknown; the client-wide budget declined the retry.
     no_token: AtomicU64,
     outcome_unknown: AtomicU64,
+    /// An order or payment answered 401 (its token revoked by a refresh): never replayed, as
+    /// it reached a server; the refused token is dropped for the next call.
+    token_refused: AtomicU64,
     budget_paused: AtomicU64,
     double_payments: AtomicU64,
 }
@@ -52,7 +55,9 @@ impl Tally {
         // next refresh: calls, and retries, find no token for a moment.
         // And the client-wide retry budget may pause retries after a burst of failures: that is
         // the policy declining, as `retry_budget_spent` says.
+        let token_refused = payment && error.http_status() == Some(401);
         let excused = (payment && error.outcome_unknown())
+            || token_refused
             || error.kind() == CallErrorKind::TokenUnavailable
             || error.retry_budget_spent()
             || !error.is_retryable();
@@ -63,6 +68,8 @@ impl Tally {
             Some(&self.budget_paused)
         } else if payment && error.outcome_unknown() {
             Some(&self.outcome_unknown)
+        } else if token_refused {
+            Some(&self.token_refused)
         } else {
             None
         };
@@ -344,13 +351,19 @@ async fn soak(duration: Duration) -> Result<bool, Box<dyn std::error::Error>> {
         count(&tally.outcome_unknown)
     );
     println!(
+        "    token refused (401)     {} (orders and payments, never replayed)",
+        count(&tally.token_refused)
+    );
+    println!(
         "    retry budget spent      {}",
         count(&tally.budget_paused)
     );
-    let named =
-        count(&tally.no_token) + count(&tally.outcome_unknown) + count(&tally.budget_paused);
+    let named = count(&tally.no_token)
+        + count(&tally.outcome_unknown)
+        + count(&tally.token_refused)
+        + count(&tally.budget_paused);
     println!(
-        "    other                   {} (a 429 or 408 whose retries were used up)",
+        "    other                   {} (a lookup's 429 or 408 whose retries were used up)",
         count(&tally.expected_failures).saturating_sub(named)
     );
     println!(
