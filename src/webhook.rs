@@ -27,9 +27,11 @@
 
 mod confirm;
 mod mandate;
+mod mandate_confirm;
 
 pub use confirm::{confirm_payment, ConfirmError, ConfirmedPayment};
 pub use mandate::{parse_mandate_debit_callback, parse_upi_mandate_callback};
+pub use mandate_confirm::{confirm_mandate_debit, debited_mandate, ConfirmedMandateDebit};
 
 use serde::de::DeserializeOwned;
 

@@ -53,6 +53,11 @@ pub enum CallFault {
         /// How much business time passes before the request is performed.
         lands_after: Duration,
     },
+    /// Perform the operation, then hold its answer until every callback and notification it
+    /// sent has been delivered (or refused, or timed out): the merchant's endpoint sees the
+    /// Mandate Debit Callback or the payment notification *before* the call's answer, as it
+    /// may from EnKash. Deterministic: no timing is involved.
+    AnswerAfterCallbacks,
 }
 
 /// Middleware on every route: counts the request for its operation and applies the next fault.
@@ -107,6 +112,11 @@ pub(super) async fn inject(
         }
         Some(CallFault::TakenAnswerLost { lands_after }) => {
             super::landing::take_and_lose_answer(&state, request, next, lands_after).await
+        }
+        Some(CallFault::AnswerAfterCallbacks) => {
+            let answer = next.run(request).await;
+            state.outbound.drained().await;
+            answer
         }
         Some(CallFault::Garbled) => {
             let _performed = next.run(request).await;

@@ -85,6 +85,7 @@ mod landing;
 mod ledger;
 mod mandates;
 mod notify;
+mod outbound;
 mod payer;
 mod portal_routes;
 mod routes;
@@ -158,6 +159,8 @@ struct SandboxState {
     notifications_delivered: AtomicU64,
     /// UPI Autopay callbacks waiting to be posted, and their counts (`mandates.rs`).
     mandate_outbox: mandates::Outbox,
+    /// Callbacks and notifications queued and not yet finished, from both senders.
+    outbound: Arc<outbound::InFlight>,
     /// Requests taken whose answer was lost, waiting to be performed (`landing.rs`).
     landings: landing::Landings,
     /// The runtime the sandbox started on, where notifications are posted from: settling a
@@ -198,7 +201,7 @@ impl Sandbox {
     /// That split account's access key.
     pub const SPLIT_ACCESS_KEY: &'static str = "AK_SPLIT_SANDBOX_1";
     /// The `referenceId` of an active monthly `MAX` UPI mandate of Rs 5,000 the sandbox holds.
-    pub const MANDATE_REFERENCE_ID: &'static str = "SUB_SANDBOX_1";
+    pub const MANDATE_REFERENCE_ID: &'static str = "SUBSANDBOX1";
     /// That mandate's `mandateId` (what pre-debit notices and debits name).
     pub const MANDATE_ID: &'static str = "MDT_SANDBOX_1";
 
@@ -498,6 +501,7 @@ impl SandboxBuilder {
             notifications_sent: AtomicU64::new(0),
             notifications_delivered: AtomicU64::new(0),
             mandate_outbox: mandates::Outbox::default(),
+            outbound: Arc::default(),
             landings: landing::Landings::default(),
             runtime: tokio::runtime::Handle::current(),
         });

@@ -69,6 +69,7 @@ pub(super) fn deliver(state: &SandboxState, callbacks: Vec<Outgoing>) {
         let queue = state.mandate_outbox.queue.get_or_init(|| {
             let (queue, mut waiting) = tokio::sync::mpsc::unbounded_channel::<Outgoing>();
             let counts = Arc::clone(&state.mandate_outbox.counts);
+            let outbound = Arc::clone(&state.outbound);
             state.runtime.spawn(async move {
                 let client = reqwest::Client::new();
                 while let Some(callback) = waiting.recv().await {
@@ -81,11 +82,15 @@ pub(super) fn deliver(state: &SandboxState, callbacks: Vec<Outgoing>) {
                     if sent.is_ok_and(|response| response.status().is_success()) {
                         counts.delivered.fetch_add(1, Ordering::SeqCst);
                     }
+                    outbound.finished();
                 }
             });
             queue
         });
-        let _ = queue.send(callback);
+        state.outbound.queued();
+        if queue.send(callback).is_err() {
+            state.outbound.finished();
+        }
     }
 }
 

@@ -16,6 +16,7 @@ pub(super) fn deliver(state: &Arc<SandboxState>, notify: Notify) {
         return;
     }
     state.notifications_sent.fetch_add(1, Ordering::SeqCst);
+    state.outbound.queued();
     let state = Arc::clone(state);
     let runtime = state.runtime.clone();
     runtime.spawn(async move {
@@ -29,6 +30,7 @@ pub(super) fn deliver(state: &Arc<SandboxState>, notify: Notify) {
         if sent.is_ok_and(|response| response.status().is_success()) {
             state.notifications_delivered.fetch_add(1, Ordering::SeqCst);
         }
+        state.outbound.finished();
     });
 }
 

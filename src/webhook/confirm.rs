@@ -62,6 +62,21 @@ pub enum ConfirmError {
         /// The merchant order id EnKash has for the transaction's order, if it gave one.
         found: Option<String>,
     },
+    /// The debit's order at EnKash is not a debit of the mandate you named: its merchant order
+    /// id is not `<your referenceId>D<number>` (see
+    /// [`confirm_mandate_debit`](super::confirm_mandate_debit) for what this link rests on),
+    /// or the order does not list the transaction. A real debit of another mandate, or a
+    /// checkout payment, claimed for this one.
+    #[error(
+        "the transaction is not a debit of mandate {expected}: EnKash has it for order {}",
+        found.as_deref().unwrap_or("(none given)")
+    )]
+    OtherMandate {
+        /// The mandate `referenceId` you passed.
+        expected: String,
+        /// The merchant order id EnKash has for the transaction's order, if it gave one.
+        found: Option<String>,
+    },
     /// EnKash does not say the payment succeeded: the transaction is not `SUCCESS`, or its
     /// order is not `PAID`. Pending if the status is not final
     /// ([`PaymentStatus::is_final`]): ask again later. Failed, cancelled or refunded if it is.
@@ -215,6 +230,22 @@ pub async fn confirm_payment(
     if amount <= Rupees::ZERO {
         return invalid("the expected amount is not positive");
     }
+    let (transaction, order) = look_up(client, notification).await?;
+    let transaction_id = notification.transaction_id.as_str();
+    check_order(&order, &transaction, transaction_id, order_id)?;
+    check_success(&order, &transaction)?;
+    check_amount(&order, &transaction, amount)?;
+    check_agreement(notification, &order, &transaction)?;
+    Ok(ConfirmedPayment { order, transaction })
+}
+
+/// Asks EnKash about the transaction a notification or callback names, and about the order
+/// that transaction pays. The transaction must come back under exactly the id asked about.
+pub(super) async fn look_up(
+    client: &Client,
+    notification: &PaymentNotification,
+) -> Result<(OrderTransaction, Order), ConfirmError> {
+    let invalid = |problem| Err(ConfirmError::Invalid { problem });
     let transaction_id = notification.transaction_id.as_str();
     if transaction_id.is_empty() {
         return invalid("the notification's transactionId is empty");
@@ -253,11 +284,7 @@ pub async fn confirm_payment(
         .payload()
         .map_err(ConfirmError::Lookup)?;
 
-    check_order(&order, &transaction, transaction_id, order_id)?;
-    check_success(&order, &transaction)?;
-    check_amount(&order, &transaction, amount)?;
-    check_agreement(notification, &order, &transaction)?;
-    Ok(ConfirmedPayment { order, transaction })
+    Ok((transaction, order))
 }
 
 /// Check 1: the transaction pays the merchant's order.
@@ -267,13 +294,8 @@ fn check_order(
     transaction_id: &str,
     order_id: &str,
 ) -> Result<(), ConfirmError> {
-    let listed = order
-        .transactions
-        .iter()
-        .any(|t| t.transaction_id.as_deref() == Some(transaction_id));
-    let named = transaction.order_id.is_some() && transaction.order_id == order.order_id;
     let ours = order.merchant_order_id.as_deref() == Some(order_id);
-    if ours && (listed || named) {
+    if ours && pays(order, transaction, transaction_id) {
         return Ok(());
     }
     Err(ConfirmError::OtherOrder {
@@ -282,8 +304,22 @@ fn check_order(
     })
 }
 
+/// Whether the order EnKash returned is the one the transaction pays: it lists the
+/// transaction, or the transaction names it.
+pub(super) fn pays(order: &Order, transaction: &OrderTransaction, transaction_id: &str) -> bool {
+    let listed = order
+        .transactions
+        .iter()
+        .any(|t| t.transaction_id.as_deref() == Some(transaction_id));
+    let named = transaction.order_id.is_some() && transaction.order_id == order.order_id;
+    listed || named
+}
+
 /// Check 2: `SUCCESS` and `PAID`.
-fn check_success(order: &Order, transaction: &OrderTransaction) -> Result<(), ConfirmError> {
+pub(super) fn check_success(
+    order: &Order,
+    transaction: &OrderTransaction,
+) -> Result<(), ConfirmError> {
     let paid = transaction
         .status
         .as_ref()
@@ -299,7 +335,7 @@ fn check_success(order: &Order, transaction: &OrderTransaction) -> Result<(), Co
 }
 
 /// Check 3: the order costs what the merchant expects, and the transaction covers it.
-fn check_amount(
+pub(super) fn check_amount(
     order: &Order,
     transaction: &OrderTransaction,
     expected: Rupees,
@@ -330,7 +366,7 @@ fn check_amount(
 }
 
 /// Check 4: what the notification says, where it says it, is what EnKash says.
-fn check_agreement(
+pub(super) fn check_agreement(
     notification: &PaymentNotification,
     order: &Order,
     transaction: &OrderTransaction,

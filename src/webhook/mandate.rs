@@ -1,7 +1,8 @@
 //! The two UPI Autopay callbacks EnKash posts to the merchant: the UPI Mandate Callback (the
 //! mandate, on approval, rejection or revocation) and the Mandate Debit Callback (the outcome
-//! of a debit). Neither carries a signature (none is documented): confirm with
-//! `get_upi_mandate` or `get_order_status` before acting on one.
+//! of a debit). Neither carries a signature (none is documented): confirm a mandate with
+//! `get_upi_mandate` and a debit with [`confirm_mandate_debit`](super::confirm_mandate_debit)
+//! before acting on one.
 
 use super::{parse, WebhookError};
 use crate::types::{PaymentNotification, UpiMandate};
@@ -29,7 +30,9 @@ pub fn parse_upi_mandate_callback(body: &[u8]) -> Result<UpiMandate, WebhookErro
 /// Parses a Mandate Debit Callback. EnKash documents only that it reports a debit's status
 /// (success, failure or pending) and that its body begins with `surcharge`; its shape is
 /// inferred to be the payment notification's, whose `orderId` is the order
-/// `execute_upi_mandate_debit` answered with.
+/// `execute_upi_mandate_debit` answered with. It may arrive before that answer does: confirm
+/// it with [`confirm_mandate_debit`](super::confirm_mandate_debit), which needs only your
+/// mandate and amount.
 ///
 /// ```
 /// let body = br#"{"surcharge": 0, "orderId": "ORD_1", "transactionId": "TXN_1", "status": "SUCCESS"}"#;

@@ -40,6 +40,7 @@ pub(super) enum CallFaultJson {
     Redirect { status: u16, location: String },
     Page { status: u16 },
     TakenAnswerLost { lands_after_milliseconds: u64 },
+    AnswerAfterCallbacks {},
 }
 
 /// A token fault, as `inject_token_fault` takes it.
@@ -84,6 +85,7 @@ impl CallFaultJson {
             Self::ResetBeforeProcessing {} => CallFault::ResetBeforeProcessing,
             Self::ResetAfterProcessing {} => CallFault::ResetAfterProcessing,
             Self::Garbled {} => CallFault::Garbled,
+            Self::AnswerAfterCallbacks {} => CallFault::AnswerAfterCallbacks,
             Self::Redirect { status, location } => {
                 if ![301, 302, 303, 307, 308].contains(&status) {
                     return Err(format!("status {status}: 301, 302, 303, 307 or 308"));
@@ -179,6 +181,10 @@ mod tests {
             Ok(CallFault::RetryAfter(429, Duration::from_secs(2)))
         );
         assert_eq!(call(r#"{"kind":"garbled"}"#), Ok(CallFault::Garbled));
+        assert_eq!(
+            call(r#"{"kind":"answerAfterCallbacks"}"#),
+            Ok(CallFault::AnswerAfterCallbacks)
+        );
         assert!(call(r#"{"kind":"status","status":200}"#).is_err());
         assert!(call(r#"{"kind":"delay","milliseconds":600001}"#).is_err());
         assert!(call(r#"{"kind":"garbled","extra":1}"#).is_err());

@@ -558,7 +558,16 @@ impl Ledger {
             mandate.debited_periods.insert(period);
         }
         mandate.debits += 1;
-        let merchant_order_id = format!("{reference}-{}", mandate.debits);
+        // The debit's order carries the mandate's reference and the debit's number, in letters
+        // and digits only as merchant order ids must be: `SUB7001D2` (a reference's other
+        // characters are left out). EnKash documents no link from a debit's order to its
+        // mandate; this one is the sandbox's (and the spec's inferred) reading, and what
+        // `enkash::webhook::confirm_mandate_debit` checks.
+        let letters_and_digits: String = reference
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        let merchant_order_id = format!("{letters_and_digits}D{}", mandate.debits);
         if mandate.period == MandateRecurrencePeriod::Onetime {
             mandate.set_status(MandateStatus::Completed);
             let snapshot = mandate.clone();

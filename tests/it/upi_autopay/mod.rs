@@ -228,6 +228,7 @@ fn refused_with(result: Result<impl std::fmt::Debug, CallError>, code: i32) {
     assert_eq!(error.recovery(), Recovery::ChangeRequest, "{error}");
 }
 
+mod confirm;
 mod contract;
 mod operations;
 mod rules;
