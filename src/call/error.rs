@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::operations;
+use super::operations::{self, Recovery};
 use super::status::Fate;
 
 /// What kind of failure a [`CallError`] is, and whether the request may have reached EnKash.
@@ -304,28 +304,6 @@ impl CallError {
             },
         }
     }
-}
-
-/// What to do after a failed call; see [`CallError::recovery`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Recovery {
-    /// Make the same call again (after [`CallError::retry_after`], when given): nothing reached
-    /// EnKash, EnKash did not act on it, or the operation is safe to repeat.
-    TryAgain,
-    /// The outcome is unknown, and a repeat of the same request leaves the same result (an
-    /// edit that sets values): send it again unchanged, never with new ids.
-    ResendUnchanged,
-    /// The outcome is unknown: look up what happened (`get_order_status`,
-    /// `get_transaction_status`, the operation's advice says which) before sending anything
-    /// again.
-    LookUp,
-    /// The outcome is unknown, but the operation moves no money (creating an order): make a
-    /// new request with a new merchant id; the old one, if it exists, stays unused.
-    StartAfresh,
-    /// EnKash refused the request as sent, the credentials, or the request could not be built:
-    /// change something before calling again.
-    ChangeRequest,
 }
 
 impl fmt::Display for CallError {

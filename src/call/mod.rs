@@ -14,8 +14,9 @@ mod status;
 mod tag;
 
 pub(crate) use answer::{send, Attempt, Scrub};
-pub use error::{CallError, CallErrorKind, Recovery};
+pub use error::{CallError, CallErrorKind};
 pub(crate) use exec::{execute, Authorize, CallSettings, DEFAULT_MAX_RESPONSE_BYTES};
+pub use operations::Recovery;
 pub use policy::RetryPolicy;
 pub(crate) use request_check::check as check_request;
 pub(crate) use status::{honours_retry_after, retry_after, Fate, Transport};

@@ -1,7 +1,6 @@
 //! The spec's operations, as the build script read them: method, path template, whether a
-//! call may be sent again after it may have reached the gateway, and if not, how to recover.
-
-use super::error::Recovery;
+//! call may be sent again after it may have reached the gateway, and if not, how to recover
+//! ([`Recovery`], a per-operation fact that `CallError::recovery` reads).
 
 /// One operation of the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +20,28 @@ pub(crate) struct Operation {
     pub advice: &'static str,
     /// Its 200 answer is `text/plain`, not JSON (Resend OTP): such a body is readable.
     pub text_answer: bool,
+}
+
+/// What to do after a failed call; see [`CallError::recovery`](crate::CallError::recovery).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Recovery {
+    /// Make the same call again (after [`CallError::retry_after`](crate::CallError::retry_after), when given): nothing reached
+    /// EnKash, EnKash did not act on it, or the operation is safe to repeat.
+    TryAgain,
+    /// The outcome is unknown, and a repeat of the same request leaves the same result (an
+    /// edit that sets values): send it again unchanged, never with new ids.
+    ResendUnchanged,
+    /// The outcome is unknown: look up what happened (`get_order_status`,
+    /// `get_transaction_status`, the operation's advice says which) before sending anything
+    /// again.
+    LookUp,
+    /// The outcome is unknown, but the operation moves no money (creating an order): make a
+    /// new request with a new merchant id; the old one, if it exists, stays unused.
+    StartAfresh,
+    /// EnKash refused the request as sent, the credentials, or the request could not be built:
+    /// change something before calling again.
+    ChangeRequest,
 }
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));
