@@ -88,6 +88,7 @@ mod notify;
 mod payer;
 mod portal_routes;
 mod routes;
+mod schema_problems;
 mod spec;
 
 use std::collections::{HashMap, VecDeque};
@@ -106,6 +107,7 @@ pub use ledger::{
     SANDBOX_OTP,
 };
 pub use portal_routes::INVALID_VPA_SUFFIX;
+pub use schema_problems::{schema_problems, SchemaProblem};
 
 /// A fault the next token request(s) will meet.
 #[derive(Debug, Clone, PartialEq)]
