@@ -25,9 +25,10 @@ pub fn drop_internal_and_find_text_answers(spec: &mut serde_json::Value) -> Vec<
     text_answers
 }
 
-/// The operations that are not safe to repeat, by the rule of the library's operations table
-/// (`build/operations.rs`): a GET, HEAD or OPTIONS is, unless marked `x-enkash-idempotent:
-/// false`; anything else only when marked `true`.
+/// The operations that change state: all but the reads. A read is a GET (or HEAD, OPTIONS)
+/// that the spec does not mark `x-enkash-idempotent: false`, or a POST it marks `true` (a query
+/// sent as a body: the searches, the VPA check). A PATCH, PUT or DELETE changes state even when
+/// repeating it is harmless (revoking a mandate, cancelling a QR code).
 pub fn changes_state(spec: &serde_json::Value) -> Vec<String> {
     let mut ids = Vec::new();
     for item in spec["paths"]
@@ -36,11 +37,13 @@ pub fn changes_state(spec: &serde_json::Value) -> Vec<String> {
         .flat_map(|p| p.values())
     {
         for (method, operation) in item.as_object().into_iter().flatten() {
-            let safe_method = matches!(method.as_str(), "get" | "head" | "options");
-            let idempotent = operation["x-enkash-idempotent"]
-                .as_bool()
-                .unwrap_or(safe_method);
-            if let (false, Some(id)) = (idempotent, operation["operationId"].as_str()) {
+            let marked = operation["x-enkash-idempotent"].as_bool();
+            let reads = match method.as_str() {
+                "get" | "head" | "options" => marked != Some(false),
+                "post" => marked == Some(true),
+                _ => false,
+            };
+            if let (false, Some(id)) = (reads, operation["operationId"].as_str()) {
                 ids.push(id.to_string());
             }
         }

@@ -1,15 +1,16 @@
 //! On production, an operation that changes something asks first.
 //!
-//! The spec does not mark which operations move money, but it does mark which are safe to
-//! repeat (`x-enkash-idempotent`, or a GET). Every other one (payments, refunds, mandate debits,
-//! and also creating an order or a customer) asks: a keystroke too many on a harmless call is
-//! cheaper than a guessed list that misses a payment.
+//! The spec does not mark which operations move money, but it does tell reads from the rest
+//! (`build/shape.rs`: a GET, or a POST it marks `x-enkash-idempotent: true`). Every other one
+//! (payments, refunds, mandate debits and revocations, and also creating an order or a
+//! customer) asks: a keystroke too many on a harmless call is cheaper than a guessed list that
+//! misses a payment.
 
 use std::io::{BufRead, IsTerminal, Write};
 
 include!(concat!(env!("OUT_DIR"), "/changes_state.rs"));
 
-/// Whether the operation is one the spec does not call safe to repeat.
+/// Whether the operation is not a read.
 pub fn changes_state(operation_id: &str) -> bool {
     CHANGES_STATE.contains(&operation_id)
 }
