@@ -139,7 +139,7 @@ pub fn adjust_body_args(file: &mut syn::File) {
                 syn::Expr::Call(call) => {
                     let func = &call.func;
                     if quote!(#func).to_string().replace(' ', "") == "std::fs::read_to_string" {
-                        call.func = Box::new(syn::parse_quote!(crate::input::read_body));
+                        *call.func = syn::parse_quote!(crate::input::read_body);
                     }
                 }
                 syn::Expr::Lit(syn::ExprLit {
