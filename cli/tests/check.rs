@@ -196,3 +196,53 @@ async fn check_refuses_production() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(sandbox.token_requests(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn record_writes_every_exchange_masked() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("enkash-record-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir_text = dir.to_string_lossy().to_string();
+    let (code, report) = check(&sandbox.base_url(), &sandbox, &["--record", &dir_text]).await;
+    assert_eq!(code, Some(0));
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), report["operations"].as_array().unwrap().len());
+    let mut masked = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for secret in [sandbox.access_key(), sandbox.secret_key()] {
+            assert!(!text.contains(secret), "{} holds a key", file.display());
+        }
+        let exchange: Value = serde_json::from_str(&text).unwrap();
+        for field in ["token", "accessKey", "secretKey", "vpa"] {
+            let mut found = Vec::new();
+            collect(&exchange, field, &mut found);
+            for value in found.iter().filter(|v| v.is_string()) {
+                assert_eq!(*value, "<masked>", "{field} in {}", file.display());
+                masked += 1;
+            }
+        }
+    }
+    // The token's answer and request (token, both keys) and the VPA check's request at least.
+    assert!(masked >= 4, "{masked} masked values");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn collect<'a>(value: &'a Value, key: &str, found: &mut Vec<&'a Value>) {
+    match value {
+        Value::Object(members) => {
+            for (name, member) in members {
+                if name == key {
+                    found.push(member);
+                }
+                collect(member, key, found);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect(item, key, found)),
+        _ => {}
+    }
+}
