@@ -225,7 +225,7 @@ fn first_problem(schema: &Validator, instance: &Value) -> Option<String> {
 /// For a value that matches none of a `oneOf`'s (or `anyOf`'s) variants, the problem within
 /// the variant it came closest to (the fewest errors: for variants told apart by a one-value
 /// tag such as `paymentMode`, the one its tag names), so the message names the field at fault.
-fn narrowed(mut error: ValidationError<'_>) -> ValidationError<'_> {
+pub(crate) fn narrowed(mut error: ValidationError<'_>) -> ValidationError<'_> {
     let branches = match &mut error.kind {
         ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
             std::mem::take(context)
@@ -294,9 +294,7 @@ fn path_params<'a>(template: &'a str, path: &str) -> HashMap<&'a str, String> {
 /// assert!(enkash_sandbox::validate(&order, &serde_json::json!({"value": 1.505, "currency": "INR"})).is_err());
 /// ```
 pub fn validate(schema: &Value, instance: &Value) -> Result<(), String> {
-    static COMPONENTS: OnceLock<Value> = OnceLock::new();
-    let components = COMPONENTS.get_or_init(|| to_json_schema(spec::spec()["components"].clone()));
-    let validator = compile(components, schema, "the schema")?;
+    let validator = compile(components(), schema, "the schema")?;
     let problems: Vec<String> = validator
         .iter_errors(instance)
         .map(|e| format!("{e} at {}", e.instance_path))
@@ -307,9 +305,15 @@ pub fn validate(schema: &Value, instance: &Value) -> Result<(), String> {
     }
 }
 
+/// The spec's components, translated once.
+pub(crate) fn components() -> &'static Value {
+    static COMPONENTS: OnceLock<Value> = OnceLock::new();
+    COMPONENTS.get_or_init(|| to_json_schema(spec::spec()["components"].clone()))
+}
+
 /// `schema` (OpenAPI 3.0) as a validator, with the spec's components beside it so that
 /// `#/components/...` references resolve.
-fn compile(components: &Value, schema: &Value, what: &str) -> Result<Validator, String> {
+pub(crate) fn compile(components: &Value, schema: &Value, what: &str) -> Result<Validator, String> {
     let mut root = Map::new();
     root.insert("components".into(), components.clone());
     for (key, value) in to_json_schema(schema.clone())

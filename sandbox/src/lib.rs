@@ -89,6 +89,7 @@ mod outbound;
 mod payer;
 mod portal_routes;
 mod routes;
+mod schema_problems;
 mod spec;
 
 use std::collections::{HashMap, VecDeque};
@@ -107,6 +108,7 @@ pub use ledger::{
     SANDBOX_OTP,
 };
 pub use portal_routes::INVALID_VPA_SUFFIX;
+pub use schema_problems::{schema_problems, SchemaProblem};
 
 /// A fault the next token request(s) will meet.
 #[derive(Debug, Clone, PartialEq)]
