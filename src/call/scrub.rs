@@ -79,8 +79,8 @@ impl Secrets {
     /// and the JSON's shape are unchanged); `None` when that is not known.
     pub fn scrub(&self, body: &mut bytes::Bytes, headers: &mut HeaderMap) -> Option<Option<i64>> {
         let skimmed = skim(body);
-        // Only a secret in the body as it came can be in the scrubbed one, which differs from
-        // it by `"<redacted>"` strings alone.
+        // The scrubbed body differs from this one by `"<redacted>"` strings alone, so a secret
+        // not in this one is not in it either (but for text this code wrote).
         let text = Text::new(body);
         let echoed: Vec<&[u8]> = self.needles().filter(|s| text.contains(s)).collect();
         let secret_values = skimmed.as_ref().map_or(&[][..], |s| s.secrets.as_slice());
@@ -98,7 +98,9 @@ impl Secrets {
                 value.set_sensitive(true);
             }
         }
-        skimmed.and_then(|skimmed| skimmed.code).filter(|_| !overwritten)
+        skimmed
+            .and_then(|skimmed| skimmed.code)
+            .filter(|_| !overwritten)
     }
 }
 
@@ -188,7 +190,9 @@ impl<'a> Text<'a> {
         let text = self.text.and_then(|text| text.get(from..));
         let found = match (text, std::str::from_utf8(needle)) {
             (Some(text), Ok(needle)) => text.find(needle),
-            _ => rest.windows(needle.len()).position(|window| window == needle),
+            _ => rest
+                .windows(needle.len())
+                .position(|window| window == needle),
         };
         found.map(|at| from + at)
     }
