@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion};
 
+pub mod arms;
+
 /// The scripted stand-in for EnKash that the crate's tests use (`tests/common/server.rs`).
 #[path = "../../tests/common/server.rs"]
 #[allow(dead_code)]
@@ -24,6 +26,29 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .expect("a Tokio runtime")
+}
+
+/// A current-thread runtime, as a small tool or a `#[tokio::main(flavor = "current_thread")]`
+/// service runs the client.
+pub fn current_thread_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime")
+}
+
+/// The scripted server on a runtime of its own (one worker thread), as a gateway is another
+/// process: the client's runtime then does only the client's work. Keep the runtime alive as
+/// long as the server is used.
+pub fn server_on_its_own_runtime() -> (tokio::runtime::Runtime, Arc<server::TestServer>) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("scripted-server")
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime");
+    let server = runtime.block_on(server::TestServer::start());
+    (runtime, server)
 }
 
 /// Runs `iters` calls of `call` on each of `tasks` tasks at once, and returns the slowest task's

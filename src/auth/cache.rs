@@ -80,7 +80,7 @@ impl TokenCache {
 
     /// The hit path: `use_token` sees the current token if it may be used now, borrowed: its
     /// `Arc` is not cloned (a call copies out only the header value it sends). It costs a
-    /// lock-free load and two coarse clock reads (see `hit_clock.rs`). `None` means a
+    /// lock-free load and two clock reads (see `hit_clock.rs`). `None` means a
     /// miss: call [`get`](Self::get).
     pub(crate) fn hit<R>(
         self: &Arc<Self>,

@@ -67,13 +67,15 @@ pub(crate) async fn send(
         Ok(None) => (bytes::Bytes::new(), true),
         Err(error) => return Attempt::Failed(error),
     };
-    if let Some(secrets) = secrets {
-        secrets.scrub(&mut body, response.headers_mut());
-    }
-    let probe = if oversized {
-        Probe::NotJson
-    } else {
-        probe(response.status(), &body)
+    // Scrubbing reads the JSON once; the code it read spares a second reading for the probe.
+    let skimmed_code = match secrets {
+        Some(secrets) => secrets.scrub(&mut body, response.headers_mut()),
+        None => None,
+    };
+    let probe = match (oversized, skimmed_code) {
+        (true, _) => Probe::NotJson,
+        (false, Some(code)) if response.status().is_success() => Probe::Readable(code),
+        (false, _) => probe(response.status(), &body),
     };
     Attempt::Answer(Box::new(Answer {
         status: response.status(),
@@ -96,14 +98,29 @@ async fn read_limited(
     if declared > limit as u64 {
         return Ok(None);
     }
-    let mut body = bytes::BytesMut::with_capacity(declared as usize);
+    // A body that comes in one chunk, as most do, is kept as it came; only more are joined.
+    let mut first: Option<bytes::Bytes> = None;
+    let mut joined = bytes::BytesMut::new();
+    let mut read = 0;
     while let Some(chunk) = response.chunk().await? {
-        if body.len() + chunk.len() > limit {
+        read += chunk.len();
+        if read > limit {
             return Ok(None);
         }
-        body.extend_from_slice(&chunk);
+        let Some(head) = &first else {
+            first = Some(chunk);
+            continue;
+        };
+        if joined.is_empty() {
+            joined.reserve((declared as usize).max(read));
+            joined.extend_from_slice(head);
+        }
+        joined.extend_from_slice(&chunk);
     }
-    Ok(Some(body.freeze()))
+    Ok(Some(match joined.is_empty() {
+        true => first.unwrap_or_default(),
+        false => joined.freeze(),
+    }))
 }
 
 /// Reads the envelope's code (`response_code`, or `code` for the edit-split envelope) and

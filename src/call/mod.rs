@@ -10,6 +10,7 @@ pub(crate) mod operations;
 mod policy;
 mod request_check;
 mod scrub;
+mod skim;
 mod status;
 mod tag;
 

@@ -101,28 +101,20 @@ pub(crate) fn check(request: &reqwest::Request, operation: &Operation) -> Result
 
 /// The URL's path must end in the template's segments, each parameter a non-empty segment.
 /// `..` or `.` in a parameter would have been resolved away by the URL parser, moving the
-/// request to another path (`GET /api/v0/payment/..` is `GET /api/v0/`).
+/// request to another path (`GET /api/v0/payment/..` is `GET /api/v0/`). Compared from the
+/// end, segment by segment, without collecting either.
 fn check_path(url: &reqwest::Url, template: &str) -> Result<(), String> {
-    let wanted: Vec<&str> = template.trim_start_matches('/').split('/').collect();
-    let sent: Vec<&str> = url
-        .path_segments()
-        .map(Iterator::collect)
-        .unwrap_or_default();
     let moved = || {
         format!(
             "a path parameter is empty, `.` or `..`, which would send the request to another \
              path than {template}"
         )
     };
-    let tail = sent
-        .len()
-        .checked_sub(wanted.len())
-        .map(|start| &sent[start..])
-        .ok_or_else(moved)?;
-    for (wanted, sent) in wanted.iter().zip(tail) {
-        let parameter = wanted.starts_with('{');
-        let fits = match parameter {
-            true => !sent.is_empty() && !matches!(*sent, "." | ".."),
+    let mut sent = url.path_segments().into_iter().flatten().rev();
+    for wanted in template.trim_start_matches('/').rsplit('/') {
+        let sent = sent.next().ok_or_else(moved)?;
+        let fits = match wanted.starts_with('{') {
+            true => !sent.is_empty() && !matches!(sent, "." | ".."),
             false => wanted == sent,
         };
         if !fits {
