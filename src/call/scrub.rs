@@ -209,13 +209,47 @@ fn overwrite(haystack: &mut [u8], needle: &[u8]) -> bool {
     let mut found = Vec::new();
     let mut from = 0;
     while let Some(at) = text.find_from(needle, from) {
-        found.push(at);
+        if !part_of_something_else(haystack, at, needle.len()) {
+            found.push(at);
+        }
         from = at + needle.len();
     }
     for at in &found {
         haystack[*at..*at + needle.len()].fill(b'*');
     }
     !found.is_empty()
+}
+
+/// Below this length a secret (a CVV, a PIN, a short name) is likely to occur by chance in
+/// other values: a timestamp's fraction, an amount, an id.
+const SHORT_SECRET: usize = 8;
+
+/// Whether a short secret found at `at` is only part of something else: glued to a letter, a
+/// digit or a decimal point on either side (`.123456Z`, `4123`, `1.123`), or a whole JSON number
+/// (`"amount": 123,`). Overwriting it there would corrupt the answer (a paid order would read as
+/// a garbled one) and hide nothing: it is not the secret, only the same digits. Long secrets
+/// (tokens, keys, card numbers) are overwritten wherever they occur.
+fn part_of_something_else(haystack: &[u8], at: usize, len: usize) -> bool {
+    if len >= SHORT_SECRET {
+        return false;
+    }
+    let glued = |byte: Option<&u8>| byte.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'.');
+    let before = at.checked_sub(1).and_then(|i| haystack.get(i));
+    let after = haystack.get(at + len);
+    if glued(before) || glued(after) {
+        return true;
+    }
+    let number = haystack[at..at + len].iter().all(u8::is_ascii_digit);
+    let previous = haystack[..at]
+        .iter()
+        .rev()
+        .find(|b| !b.is_ascii_whitespace());
+    let next = haystack[at + len..]
+        .iter()
+        .find(|b| !b.is_ascii_whitespace());
+    number
+        && matches!(previous, Some(b':' | b'[' | b','))
+        && matches!(next, None | Some(b',' | b'}' | b']'))
 }
 
 #[cfg(test)]
@@ -283,6 +317,26 @@ mod tests {
             std::str::from_utf8(&body).unwrap(),
             r#"{"response_code": 0, "payload": {"orderId": "ORD_1", "amount": 1234567890123456.785,
                 "merchantIdentifierKey": "<redacted>", "note": "********** and *****"}}"#
+        );
+    }
+
+    /// A short secret (a CVV) is overwritten where it stands on its own, and left where the
+    /// same digits are part of a timestamp, an id or an amount: the answer stays readable.
+    #[test]
+    fn a_short_secret_is_not_overwritten_inside_other_values() {
+        let secrets = Secrets::of(&request_with(
+            "tok-long-enough-1",
+            r#"{"paymentDetail": {"cvv": "123"}}"#,
+        ));
+        let mut body = bytes::Bytes::from_static(
+            br#"{"created": "2026-12-07T21:23:45.123456Z", "amount": 123, "fee": 1.123,
+                "id": "TXN4123", "note": "cvv 123 declined", "echo": "123"}"#,
+        );
+        secrets.scrub(&mut body, &mut HeaderMap::new());
+        assert_eq!(
+            std::str::from_utf8(&body).unwrap(),
+            r#"{"created": "2026-12-07T21:23:45.123456Z", "amount": 123, "fee": 1.123,
+                "id": "TXN4123", "note": "cvv *** declined", "echo": "***"}"#
         );
     }
 
