@@ -22,7 +22,7 @@ macro_rules! registry {
         }
 
         /// Deserializes `value` into the generated type and serializes it back.
-        fn round_trip(name: &str, value: &Value) -> Result<Value, serde_json::Error> {
+        pub(crate) fn round_trip(name: &str, value: &Value) -> Result<Value, serde_json::Error> {
             match name {
                 $(stringify!($name) => serde_json::to_value(
                     serde_json::from_value::<enkash::types::$name>(value.clone())?,

@@ -23,6 +23,7 @@ mod never_twice;
 mod pending_payments;
 mod portal_coverage;
 mod qr_customers_and_split_accounts;
+mod recorded_exchanges;
 mod redaction;
 mod requests;
 mod retries;
