@@ -209,17 +209,20 @@ fn first_problem(schema: &Validator, instance: &Value) -> Option<String> {
             format!("unknown field(s) {}", unexpected.join(", "))
         }
         ValidationErrorKind::Custom { message } => message.clone(),
-        _ => {
-            let keyword = error
-                .schema_path
-                .as_str()
-                .rsplit('/')
-                .next()
-                .unwrap_or("schema");
-            format!("breaks the spec's `{keyword}` rule")
-        }
+        _ => format!("breaks the spec's `{}` rule", broken_keyword(&error)),
     };
     Some(format!("{at}: {rule}"))
+}
+
+/// The schema keyword a validation error broke (`maximum`, `pattern`, ...): the last step of
+/// its schema path.
+pub(crate) fn broken_keyword<'a>(error: &'a ValidationError<'_>) -> &'a str {
+    error
+        .schema_path
+        .as_str()
+        .rsplit('/')
+        .next()
+        .unwrap_or("schema")
 }
 
 /// For a value that matches none of a `oneOf`'s (or `anyOf`'s) variants, the problem within

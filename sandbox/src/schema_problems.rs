@@ -61,18 +61,10 @@ pub fn schema_problems(schema: &Value, instance: &Value) -> Result<Vec<SchemaPro
                     at,
                     expected: message.clone(),
                 },
-                _ => {
-                    let keyword = error
-                        .schema_path
-                        .as_str()
-                        .rsplit('/')
-                        .next()
-                        .unwrap_or("schema");
-                    SchemaProblem {
-                        at,
-                        expected: format!("the spec's `{keyword}` rule"),
-                    }
-                }
+                _ => SchemaProblem {
+                    at,
+                    expected: format!("the spec's `{}` rule", contract::broken_keyword(&error)),
+                },
             }
         })
         .collect();
