@@ -1,5 +1,6 @@
 //! `openapi/portal.yaml` lists every entry of EnKash's developer-portal navigation and what in
-//! the spec covers it. These tests hold it, the spec and the README's coverage table to each
+//! the spec covers it. These tests hold it, the spec and the coverage table of the guide chapter
+//! `enkash::guide::spec_and_other_languages` (`src/guide/spec_and_other_languages.md`) to each
 //! other, so an entry is never silently dropped, never covered by an operation that does not
 //! exist, and never left unexplained.
 
@@ -12,6 +13,9 @@ use serde_json::{json, Value};
 
 const EVIDENCE: [&str; 5] = ["documented", "inferred", "third-party", "name only", "none"];
 const COVERS: [&str; 4] = ["operation", "callback", "webhook", "unknown"];
+
+/// The guide chapter that holds the coverage table, between its `portal-coverage` markers.
+const COVERAGE_CHAPTER: &str = "src/guide/spec_and_other_languages.md";
 
 fn read(relative: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative);
@@ -150,7 +154,7 @@ fn the_check_fails_on_an_unexplained_entry_a_missing_operation_and_an_unlisted_o
     assert_eq!(problems.len(), expected.len(), "{problems:#?}");
 }
 
-/// What the README's "Here" column says for an entry.
+/// What the coverage table's "Here" column says for an entry.
 fn here(entry: &Value) -> String {
     if let Some(operation) = entry["operation"].as_str() {
         return format!("`{operation}`");
@@ -165,13 +169,13 @@ fn here(entry: &Value) -> String {
 }
 
 #[test]
-fn the_readme_coverage_table_has_one_matching_row_per_portal_entry() {
-    let readme = read("README.md");
-    let table = readme
+fn the_guide_coverage_table_has_one_matching_row_per_portal_entry() {
+    let chapter = read(COVERAGE_CHAPTER);
+    let table = chapter
         .split("<!-- portal-coverage:start -->")
         .nth(1)
         .and_then(|rest| rest.split("<!-- portal-coverage:end -->").next())
-        .expect("README.md has the portal-coverage markers");
+        .expect("the chapter has the portal-coverage markers");
     let rows: Vec<Vec<String>> = table
         .lines()
         .filter(|line| line.starts_with("| ") && !line.starts_with("| ---"))
@@ -185,7 +189,7 @@ fn the_readme_coverage_table_has_one_matching_row_per_portal_entry() {
         .collect();
     let portal = portal();
     let entries = portal["entries"].as_array().unwrap();
-    assert_eq!(rows.len(), entries.len(), "one README row per portal entry");
+    assert_eq!(rows.len(), entries.len(), "one table row per portal entry");
     for (row, entry) in rows.iter().zip(entries) {
         let expected = [
             entry["group"].as_str().unwrap().to_string(),
@@ -193,11 +197,11 @@ fn the_readme_coverage_table_has_one_matching_row_per_portal_entry() {
             here(entry),
             entry["evidence"].as_str().unwrap().to_string(),
         ];
-        assert_eq!(&row[..4], &expected[..], "README row {row:?}");
+        assert_eq!(&row[..4], &expected[..], "table row {row:?}");
         if let Some(missing) = entry["unknown"].as_str() {
             assert!(
                 row[4].contains(missing),
-                "the README says what is missing: {row:?}"
+                "the table says what is missing: {row:?}"
             );
         }
     }

@@ -1,6 +1,7 @@
-//! The README's retry matrix, walked row by row against the sandbox over real HTTP on
-//! 127.0.0.1: for every kind of reply, what a payment and a lookup end as, and how many
-//! requests reached the sandbox. The table is read from the README, so the two cannot drift.
+//! The retry matrix of the guide chapter `enkash::guide::errors_and_unknown_outcomes`
+//! (`src/guide/errors_and_unknown_outcomes.md`), walked row by row against the sandbox over
+//! real HTTP on 127.0.0.1: for every kind of reply, what a payment and a lookup end as, and how
+//! many requests reached the sandbox. The table is read from the chapter, so the two cannot drift.
 
 use std::time::Duration;
 
@@ -23,11 +24,11 @@ struct Row {
 }
 
 fn matrix() -> Vec<Row> {
-    let readme = include_str!("../../README.md");
-    let start = readme
+    let chapter = include_str!("../../src/guide/errors_and_unknown_outcomes.md");
+    let start = chapter
         .find("<!-- retry-matrix:start -->")
         .expect("start marker");
-    let end = readme
+    let end = chapter
         .find("<!-- retry-matrix:end -->")
         .expect("end marker");
     let cells = |line: &str| -> Vec<String> {
@@ -37,7 +38,7 @@ fn matrix() -> Vec<Row> {
             .map(|cell| cell.trim().trim_matches('`').to_string())
             .collect()
     };
-    let rows: Vec<Row> = readme[start..end]
+    let rows: Vec<Row> = chapter[start..end]
         .lines()
         .filter(|line| line.starts_with('|'))
         .skip(2) // the header and the rule
@@ -205,7 +206,7 @@ fn check(
 }
 
 #[tokio::test]
-async fn every_row_of_the_readme_retry_matrix_holds() {
+async fn every_row_of_the_guide_retry_matrix_holds() {
     for row in matrix() {
         for status in &row.statuses {
             let payment = run(status, true).await;
