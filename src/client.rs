@@ -242,7 +242,7 @@ impl ClientBuilder {
     /// ```no_run
     /// # #[cfg(feature = "redis")]
     /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-    /// let store = enkash::RedisTokenStore::connect("redis://127.0.0.1:6379").await?;
+    /// let store = enkash::store::RedisTokenStore::connect("redis://127.0.0.1:6379").await?;
     /// let client = enkash::Client::builder()
     ///     .environment(enkash::Environment::Uat)
     ///     .credentials("ACCESS_KEY", "SECRET_KEY")

@@ -31,7 +31,6 @@ pub mod webhook;
 pub use auth::{AccessToken, Auth, Clock, SystemClock, TokenError, TokenPolicy};
 pub use call::{CallError, CallErrorKind, Recovery, RetryPolicy};
 pub use client::{BuildError, ClientBuilder, Environment};
-pub use credentials::Credentials;
 pub use decimal::{Decimal, ParseDecimalError};
 #[doc(hidden)]
 pub use envelope::ENVELOPE_SCHEMAS;
@@ -45,8 +44,6 @@ pub mod types {
     pub use crate::open_enums::*;
 }
 pub use secret::SecretString;
-#[cfg(feature = "redis")]
-pub use store::RedisTokenStore;
 
 /// The OpenAPI spec this crate was generated from (`openapi/enkash.yaml`), byte for byte: the
 /// contract other languages generate from, and the one `enkash-sandbox` checks requests against.

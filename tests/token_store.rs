@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 
 use common::redis_server::RedisServer;
 use enkash::store::{Lease, TokenStore};
-use enkash::{Client, Payload, RedisTokenStore};
+use enkash::store::RedisTokenStore;
+use enkash::{Client, Payload};
 use enkash_sandbox::Sandbox;
 
 /// Log lines written while the guard lives (this thread only: current-thread runtimes).

@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use enkash::{Client, Payload, RedisTokenStore, TokenPolicy};
+use enkash::store::RedisTokenStore;
+use enkash::{Client, Payload, TokenPolicy};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use enkash::store::{Lease, TokenStore};
-use enkash::RedisTokenStore;
+use enkash::store::RedisTokenStore;
 use enkash_sandbox::Sandbox;
 
 use super::common::redis_cluster::RedisCluster;

@@ -26,7 +26,7 @@ const CHANNEL: &str = "enkash:token:published";
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// let store = enkash::RedisTokenStore::connect("redis://127.0.0.1:6379").await?;
+/// let store = enkash::store::RedisTokenStore::connect("redis://127.0.0.1:6379").await?;
 /// let client = enkash::Client::builder()
 ///     .environment(enkash::Environment::Uat)
 ///     .credentials("ACCESS_KEY", "SECRET_KEY")
@@ -52,7 +52,7 @@ const CHANNEL: &str = "enkash:token:published";
 ///
 /// ```ignore
 /// // Cargo.toml: enkash = { version = "0.1", features = ["redis-cluster"] }
-/// let store = enkash::RedisTokenStore::connect_cluster(&[
+/// let store = enkash::store::RedisTokenStore::connect_cluster(&[
 ///     "redis://10.0.0.1:6379",
 ///     "redis://10.0.0.2:6379",
 ///     "redis://10.0.0.3:6379",
@@ -123,7 +123,7 @@ impl RedisTokenStore {
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-    /// let store = enkash::RedisTokenStore::connect_cluster(&[
+    /// let store = enkash::store::RedisTokenStore::connect_cluster(&[
     ///     "redis://127.0.0.1:7000",
     ///     "redis://127.0.0.1:7001",
     /// ])
