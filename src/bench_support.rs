@@ -1,4 +1,5 @@
-//! Entry points for the benchmarks in `perf/` (not part of the API; hidden from the docs).
+//! Entry points for the benchmarks in `perf/` (cargo feature `test-util`; not part of the API,
+//! hidden from the docs).
 
 use crate::Client;
 

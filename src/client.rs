@@ -256,7 +256,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The wall clock the token cache reads (default: the system clock). For tests.
+    /// The wall clock the token cache reads (default: the system clock). For tests, which make
+    /// it jump; only with the cargo feature `test-util`.
+    #[cfg(feature = "test-util")]
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
         self

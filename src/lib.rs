@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 mod auth;
+#[cfg(feature = "test-util")]
 #[doc(hidden)]
 pub mod bench_support;
 mod call;
@@ -28,10 +29,13 @@ pub mod serde_rupees_string;
 pub mod store;
 pub mod webhook;
 
-pub use auth::{AccessToken, Auth, Clock, SystemClock, TokenError, TokenPolicy};
+pub use auth::{AccessToken, Auth, TokenError, TokenPolicy};
+#[cfg(feature = "test-util")]
+pub use auth::{Clock, SystemClock};
 pub use call::{CallError, CallErrorKind, Recovery, RetryPolicy};
 pub use client::{BuildError, ClientBuilder, Environment};
 pub use decimal::{Decimal, ParseDecimalError};
+#[cfg(feature = "test-util")]
 #[doc(hidden)]
 pub use envelope::ENVELOPE_SCHEMAS;
 pub use generated::{builder, Client, Error, ResponseValue};

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
 
+// Public (at the crate root) only with the `test-util` feature; the cache reads them either way.
 pub use clock::{Clock, SystemClock};
 pub use error::TokenError;
 pub(crate) use hit_clock::HitClock;
@@ -82,6 +83,7 @@ impl Auth {
 
     /// The hit path as a call takes it, for the benchmarks: the token's header value, copied
     /// out of the cache as `put_headers` copies it, if a usable token is cached.
+    #[cfg(feature = "test-util")]
     pub(crate) fn token_hit(&self) -> bool {
         self.cache
             .hit(|token| token.header().clone())

@@ -201,6 +201,7 @@ impl AccessToken {
 
     /// The refresh and hard points on both clocks: `(refresh_at, unusable_at, refresh_at_wall,
     /// unusable_at_wall)`. For the model test in `tests/`, which checks them exactly.
+    #[cfg(feature = "test-util")]
     #[doc(hidden)]
     pub fn deadlines(&self) -> (Instant, Instant, SystemTime, SystemTime) {
         let state = &self.0;
