@@ -118,11 +118,11 @@ impl Replica {
         let mut builder = Client::builder()
             .base_url(&self.base_url)
             .credentials(self.access_key.as_str(), self.secret_key.as_str())
-            .token_policy(TokenPolicy {
-                refresh_ahead_fraction: self.refresh_fraction,
-                expiry_margin_fraction: self.refresh_fraction / 2.0,
-                ..TokenPolicy::default()
-            });
+            .token_policy(
+                TokenPolicy::default()
+                    .refresh_ahead_fraction(self.refresh_fraction)
+                    .expiry_margin_fraction(self.refresh_fraction / 2.0),
+            );
         if let Some(url) = &self.redis_url {
             let store = self
                 .connect(url)
