@@ -162,7 +162,7 @@ fn settings() -> GenerationSettings {
         // The hooks in `src/auth/hooks.rs` add the token to every request; a missing impl is a
         // compile error rather than a client that silently sends no credentials.
         .with_hooks(HooksMode::Expected)
-        .with_inner_type(quote!(crate::auth::Auth))
+        .with_inner_type(quote!(crate::state::ClientState))
         // Deterministic field order in maps, so snapshots and wire JSON are stable.
         .with_map_type("::std::collections::BTreeMap")
         // Every `type: string, format: password` field (access key, secret key, token) becomes

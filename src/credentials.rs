@@ -16,7 +16,10 @@ pub(crate) struct Credentials {
 
 impl Credentials {
     /// Credentials from an access key and a secret key.
-    pub(crate) fn new(access_key: impl Into<SecretString>, secret_key: impl Into<SecretString>) -> Self {
+    pub(crate) fn new(
+        access_key: impl Into<SecretString>,
+        secret_key: impl Into<SecretString>,
+    ) -> Self {
         Self {
             access_key: access_key.into(),
             secret_key: secret_key.into(),

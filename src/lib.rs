@@ -25,11 +25,12 @@ pub mod requests;
 mod secret;
 mod serde_problem;
 pub mod serde_rupees_string;
+mod state;
 #[cfg(feature = "token-store")]
 pub mod store;
 pub mod webhook;
 
-pub use auth::{AccessToken, Auth, TokenError, TokenPolicy};
+pub use auth::{AccessToken, TokenError, TokenPolicy};
 #[cfg(feature = "test-util")]
 pub use auth::{Clock, SystemClock};
 pub use call::{CallError, CallErrorKind, Recovery, RetryPolicy};
@@ -48,6 +49,7 @@ pub mod types {
     pub use crate::open_enums::*;
 }
 pub use secret::SecretString;
+pub use state::ClientState;
 
 /// The OpenAPI spec this crate was generated from (`openapi/enkash.yaml`), byte for byte: the
 /// contract other languages generate from, and the one `enkash-sandbox` checks requests against.

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::redis_server::RedisServer;
-use enkash::store::{Lease, TokenStore};
 use enkash::store::RedisTokenStore;
+use enkash::store::{Lease, TokenStore};
 use enkash::{Client, Payload};
 use enkash_sandbox::Sandbox;
 
