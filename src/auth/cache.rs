@@ -9,12 +9,14 @@ use tokio::sync::watch;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
+use super::error::TokenError;
 use super::fetch::Fetcher;
 use super::hit_clock::HitClock;
 use super::policy::instant_after;
+use super::policy::TokenPolicy;
 use super::shared::SharedTokens;
+use super::token::AccessToken;
 use super::token::{Freshness, TokenState};
-use super::{AccessToken, TokenError, TokenPolicy};
 
 type Outcome = Result<AccessToken, TokenError>;
 

@@ -9,7 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::header::HeaderValue;
 use tokio::time::Instant;
 
-use super::{TokenError, TokenPolicy};
+use super::error::TokenError;
+use super::policy::TokenPolicy;
 use crate::SecretString;
 
 /// A bearer token from EnKash, as handed out by [`Client::access_token`](crate::Client::access_token).

@@ -12,14 +12,12 @@ use std::time::Duration;
 use tokio::sync::{broadcast, OnceCell};
 use tokio::task::AbortHandle;
 
-use self::connection::Connection;
+use self::connection::{redis_error, Connection, CHANNEL};
 use self::scripts::Scripts;
-use super::{Lease, Publication, StoredToken, TokenStore, TokenStoreError};
+use crate::store::token_store::{Lease, Publication, StoredToken, TokenStore, TokenStoreError};
 
 /// Every key this store writes starts with this.
 const PREFIX: &str = "enkash:token:";
-/// The one channel publications go out on; a message is the entry's key.
-const CHANNEL: &str = "enkash:token:published";
 
 /// A [`TokenStore`] on Redis (cargo feature `redis`): one token for every process that uses
 /// the same credentials and Redis.
@@ -384,10 +382,4 @@ impl Drop for Inner {
 
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
-}
-
-/// A Redis error as a store error. The `redis` crate's messages name commands and kinds, not
-/// values, so they are safe to keep.
-fn redis_error(what: &str, error: &redis::RedisError) -> TokenStoreError {
-    TokenStoreError::new(format!("{what}: {error}"))
 }
