@@ -159,7 +159,7 @@ fn settings() -> GenerationSettings {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        // The hooks in `src/auth/hooks.rs` add the token to every request; a missing impl is a
+        // The hooks in `src/hooks.rs` add the token to every request; a missing impl is a
         // compile error rather than a client that silently sends no credentials.
         .with_hooks(HooksMode::Expected)
         .with_inner_type(quote!(crate::state::ClientState))

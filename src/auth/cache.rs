@@ -12,11 +12,9 @@ use tokio::time::Instant;
 use super::error::TokenError;
 use super::fetch::Fetcher;
 use super::hit_clock::HitClock;
-use super::policy::instant_after;
-use super::policy::TokenPolicy;
+use super::policy::{instant_after, TokenPolicy};
 use super::shared::SharedTokens;
-use super::token::AccessToken;
-use super::token::{Freshness, TokenState};
+use super::token::{AccessToken, Freshness, TokenState};
 
 type Outcome = Result<AccessToken, TokenError>;
 
