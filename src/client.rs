@@ -269,7 +269,7 @@ impl ClientBuilder {
         .build()
         .map_err(|e| BuildError::Http(e.to_string()))?;
 
-        let auth = Authenticator::new(self.auth, &http, &base_url).map_err(BuildError::from)?;
+        let auth = Authenticator::new(self.auth, &http, &base_url).map_err(build_error)?;
         let calls = crate::call::CallSettings {
             policy: self.retry_policy,
             budget: Default::default(),
@@ -284,14 +284,16 @@ impl ClientBuilder {
     }
 }
 
-impl From<Unusable> for BuildError {
-    fn from(problem: Unusable) -> Self {
-        match problem {
-            Unusable::MissingCredentials => Self::MissingCredentials,
-            Unusable::InvalidAccessKey => Self::InvalidAccessKey,
-            Unusable::Policy(problem) => Self::InvalidPolicy(problem),
-            Unusable::Store(problem) => Self::InvalidTokenStore(problem),
-            Unusable::NoTokenOperation => Self::Http("the spec has no generate_token".to_string()),
+/// Why the auth settings were refused, as the builder tells the merchant. (A function, not a
+/// `From` impl: a public impl would show the crate-private `Unusable` in the docs.)
+fn build_error(problem: Unusable) -> BuildError {
+    match problem {
+        Unusable::MissingCredentials => BuildError::MissingCredentials,
+        Unusable::InvalidAccessKey => BuildError::InvalidAccessKey,
+        Unusable::Policy(problem) => BuildError::InvalidPolicy(problem),
+        Unusable::Store(problem) => BuildError::InvalidTokenStore(problem),
+        Unusable::NoTokenOperation => {
+            BuildError::Http("the spec has no generate_token".to_string())
         }
     }
 }
