@@ -130,6 +130,7 @@ fn generate(spec_path: &Path) -> Result<(), String> {
     })?;
 
     internal::hide(&mut file, &internal)?;
+    internal::hide_constructors(&mut file)?;
     builders::keep_used_builders(&mut file)?;
     headers::drop_api_version(&mut file)?;
 

@@ -79,7 +79,16 @@ pub struct ClientBuilder {
 }
 
 impl Client {
-    /// Starts configuring a client.
+    /// Starts configuring a client. It is the only way to make one: progenitor's
+    /// `Client::new` and `Client::new_with_client` are not public, so a client's state cannot be
+    /// paired with a base URL the builder did not check.
+    ///
+    /// ```compile_fail
+    /// # fn demo(client: &enkash::Client) {
+    /// let state = progenitor_client::ClientInfo::inner(client).clone();
+    /// let elsewhere = enkash::Client::new("http://192.0.2.1", state);
+    /// # }
+    /// ```
     ///
     /// ```
     /// let client = enkash::Client::builder()
