@@ -130,6 +130,7 @@ fn generate(spec_path: &Path) -> Result<(), String> {
     })?;
 
     internal::hide(&mut file, &internal)?;
+    internal::hide_constructors(&mut file)?;
     builders::keep_used_builders(&mut file)?;
     headers::drop_api_version(&mut file)?;
 
@@ -159,10 +160,10 @@ fn settings() -> GenerationSettings {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        // The hooks in `src/auth/hooks.rs` add the token to every request; a missing impl is a
+        // The hooks in `src/hooks.rs` add the token to every request; a missing impl is a
         // compile error rather than a client that silently sends no credentials.
         .with_hooks(HooksMode::Expected)
-        .with_inner_type(quote!(crate::auth::Auth))
+        .with_inner_type(quote!(crate::state::ClientState))
         // Deterministic field order in maps, so snapshots and wire JSON are stable.
         .with_map_type("::std::collections::BTreeMap")
         // Every `type: string, format: password` field (access key, secret key, token) becomes

@@ -14,7 +14,8 @@ mod redis_server;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use enkash::{Client, RedisTokenStore};
+use enkash::store::RedisTokenStore;
+use enkash::Client;
 use enkash_sandbox::Sandbox;
 use redis_server::RedisServer;
 use tokio::runtime::Runtime;

@@ -71,6 +71,39 @@ pub fn hide(file: &mut syn::File, ids: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// Makes progenitor's `Client::new` and `Client::new_with_client` `pub(crate)`: a client is made
+/// only by `Client::builder()`, which checks the base URL (no plain http but to loopback) and
+/// the credentials. Public, they would let anyone pair a client's state (its token, through
+/// `ClientInfo::inner`) with any base URL. Fails unless both are found.
+pub fn hide_constructors(file: &mut syn::File) -> Result<(), String> {
+    let crate_only: syn::Visibility = syn::parse_quote!(pub(crate));
+    let mut hidden = Vec::new();
+    for item in &mut file.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        if block.trait_.is_some() || !is_client(&block.self_ty) {
+            continue;
+        }
+        for inner in &mut block.items {
+            if let syn::ImplItem::Fn(function) = inner {
+                if function.sig.ident == "new" || function.sig.ident == "new_with_client" {
+                    function.vis = crate_only.clone();
+                    hidden.push(function.sig.ident.to_string());
+                }
+            }
+        }
+    }
+    hidden.sort();
+    if hidden != ["new", "new_with_client"] {
+        return Err(format!(
+            "the generated Client's constructors were not found to hide (found {hidden:?}): \
+             a progenitor that names them differently must not expose them quietly"
+        ));
+    }
+    Ok(())
+}
+
 fn is_client(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(path) if path.path.is_ident("Client"))
 }

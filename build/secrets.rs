@@ -1,10 +1,10 @@
 //! Every `format: password` schema must be exactly what the `SecretString` conversion in
-//! `main.rs` matches: `type: string`, `format: password`, and nothing but a `description` and an
+//! `build.rs` matches: `type: string`, `format: password`, and nothing but a `description` and an
 //! `example`. Any other key (a `pattern`, a `minLength`, `nullable`, an `x-` extension) makes
 //! the schema differ from the conversion's, and the field would silently be generated as a
 //! plain `String` whose `Debug` shows the secret. This check turns that into a build error.
 //!
-//! A pure function over the spec's JSON, so `tests/spec_secrets.rs` includes this file and
+//! A pure function over the spec's JSON, so `tests/it/spec_secrets.rs` includes this file and
 //! tests it directly (build scripts have no test harness).
 
 use serde_json::Value;

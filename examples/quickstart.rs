@@ -57,11 +57,9 @@ async fn against_the_sandbox() -> ExitCode {
     };
     // Refresh 1 s before expiry; stop using a token 0.4 s before. (The `Date` header has
     // whole seconds, so the client believes up to 1 s less than the 5 s the sandbox grants.)
-    let policy = TokenPolicy {
-        refresh_ahead: Duration::from_secs(1),
-        expiry_margin: Duration::from_millis(400),
-        ..TokenPolicy::default()
-    };
+    let policy = TokenPolicy::default()
+        .refresh_ahead(Duration::from_secs(1))
+        .expiry_margin(Duration::from_millis(400));
     let client = Client::builder()
         .base_url(sandbox.base_url())
         .credentials(sandbox.access_key(), sandbox.secret_key())

@@ -1,16 +1,12 @@
 //! Building an authenticated [`Client`].
 
 use std::net::IpAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::HeaderValue;
-
-use crate::auth::{
-    Auth, Clock, Fetcher, HitClock, SharedTokens, SystemClock, TokenCache, TokenPolicy,
-};
+use crate::auth::{AccessToken, AuthSettings, Authenticator, TokenError, TokenPolicy, Unusable};
 use crate::credentials::Credentials;
-use crate::{AccessToken, Client, TokenError};
+use crate::state::ClientState;
+use crate::Client;
 
 /// The EnKash environments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,20 +70,25 @@ pub enum BuildError {
 #[must_use = "call .build() to get a client"]
 pub struct ClientBuilder {
     base_url: Option<String>,
-    credentials: Option<Credentials>,
     http: Option<reqwest::ClientBuilder>,
     timeout: Duration,
-    policy: TokenPolicy,
-    /// `None`: the system clock.
-    clock: Option<Arc<dyn Clock>>,
+    /// Credentials, token policy, clock and token store: the auth module checks them.
+    auth: AuthSettings,
     retry_policy: crate::RetryPolicy,
     max_response_bytes: usize,
-    #[cfg(feature = "token-store")]
-    token_store: Option<Arc<dyn crate::store::TokenStore>>,
 }
 
 impl Client {
-    /// Starts configuring a client.
+    /// Starts configuring a client. It is the only way to make one: progenitor's
+    /// `Client::new` and `Client::new_with_client` are not public, so a client's state cannot be
+    /// paired with a base URL the builder did not check.
+    ///
+    /// ```compile_fail
+    /// # fn demo(client: &enkash::Client) {
+    /// let state = progenitor_client::ClientInfo::inner(client).clone();
+    /// let elsewhere = enkash::Client::new("http://192.0.2.1", state);
+    /// # }
+    /// ```
     ///
     /// ```
     /// let client = enkash::Client::builder()
@@ -99,15 +100,11 @@ impl Client {
     pub fn builder() -> ClientBuilder {
         ClientBuilder {
             base_url: None,
-            credentials: None,
             http: None,
             timeout: Duration::from_secs(30),
-            policy: TokenPolicy::default(),
-            clock: None,
+            auth: AuthSettings::default(),
             retry_policy: crate::RetryPolicy::default(),
             max_response_bytes: crate::call::DEFAULT_MAX_RESPONSE_BYTES,
-            #[cfg(feature = "token-store")]
-            token_store: None,
         }
     }
 
@@ -137,7 +134,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn access_token(&self) -> Result<AccessToken, TokenError> {
-        self.inner.access_token().await
+        self.inner.auth().access_token().await
     }
 
     /// The base URL requests go to.
@@ -165,7 +162,7 @@ impl ClientBuilder {
         access_key: impl Into<crate::SecretString>,
         secret_key: impl Into<crate::SecretString>,
     ) -> Self {
-        self.credentials = Some(Credentials::new(access_key, secret_key));
+        self.auth.credentials = Some(Credentials::new(access_key, secret_key));
         self
     }
 
@@ -204,7 +201,7 @@ impl ClientBuilder {
 
     /// Token refresh tuning; see [`TokenPolicy`].
     pub fn token_policy(mut self, policy: TokenPolicy) -> Self {
-        self.policy = policy;
+        self.auth.policy = policy;
         self
     }
 
@@ -242,7 +239,7 @@ impl ClientBuilder {
     /// ```no_run
     /// # #[cfg(feature = "redis")]
     /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-    /// let store = enkash::RedisTokenStore::connect("redis://127.0.0.1:6379").await?;
+    /// let store = enkash::store::RedisTokenStore::connect("redis://127.0.0.1:6379").await?;
     /// let client = enkash::Client::builder()
     ///     .environment(enkash::Environment::Uat)
     ///     .credentials("ACCESS_KEY", "SECRET_KEY")
@@ -252,13 +249,15 @@ impl ClientBuilder {
     /// ```
     #[cfg(feature = "token-store")]
     pub fn token_store(mut self, store: impl crate::store::TokenStore) -> Self {
-        self.token_store = Some(Arc::new(store));
+        self.auth.token_store = Some(std::sync::Arc::new(store));
         self
     }
 
-    /// The wall clock the token cache reads (default: the system clock). For tests.
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
+    /// The wall clock the token cache reads (default: the system clock). For tests, which make
+    /// it jump; only with the cargo feature `test-util`.
+    #[cfg(feature = "test-util")]
+    pub fn clock(mut self, clock: std::sync::Arc<dyn crate::auth::Clock>) -> Self {
+        self.auth.clock = Some(clock);
         self
     }
 
@@ -266,27 +265,6 @@ impl ClientBuilder {
     /// requested by the first call that needs one.
     pub fn build(self) -> Result<Client, BuildError> {
         let base_url = checked_base_url(self.base_url.ok_or(BuildError::MissingBaseUrl)?)?;
-        let credentials = self
-            .credentials
-            .filter(|c| {
-                !c.access_key().expose_secret().is_empty()
-                    && !c.secret_key().expose_secret().is_empty()
-            })
-            .ok_or(BuildError::MissingCredentials)?;
-        let mut access_key = HeaderValue::try_from(credentials.access_key().expose_secret())
-            .map_err(|_| BuildError::InvalidAccessKey)?;
-        access_key.set_sensitive(true);
-        if let Some(problem) = self.policy.problem() {
-            return Err(BuildError::InvalidPolicy(problem));
-        }
-        #[cfg(feature = "token-store")]
-        if let Some(problem) = self
-            .token_store
-            .as_deref()
-            .and_then(crate::auth::store_settings_problem)
-        {
-            return Err(BuildError::InvalidTokenStore(problem));
-        }
         let http = match self.http {
             Some(builder) => builder,
             None => reqwest::Client::builder()
@@ -300,37 +278,32 @@ impl ClientBuilder {
         .build()
         .map_err(|e| BuildError::Http(e.to_string()))?;
 
-        #[cfg(feature = "token-store")]
-        let shared = self.token_store.map(|store| {
-            SharedTokens::new(store, crate::store::Sealer::new(&credentials, &base_url))
-        });
-        #[cfg(not(feature = "token-store"))]
-        let shared: Option<SharedTokens> = None;
-        let token_path = crate::call::operations::find("generate_token")
-            .map(|operation| operation.path)
-            .ok_or_else(|| BuildError::Http("the spec has no generate_token".to_string()))?;
-        let fetcher = Fetcher {
-            http: http.clone(),
-            url: format!("{base_url}{token_path}"),
-            credentials,
-            policy: self.policy.clone(),
-            clock: self.clock.clone().unwrap_or_else(|| Arc::new(SystemClock)),
+        let auth = Authenticator::new(self.auth, &http, &base_url).map_err(build_error)?;
+        let calls = crate::call::CallSettings {
+            policy: self.retry_policy,
+            budget: Default::default(),
+            max_response_bytes: self.max_response_bytes,
+            attempt_timeout: self.timeout,
         };
-        let cache = TokenCache::new(fetcher, shared, self.policy, HitClock::new(self.clock));
         Ok(Client::new_with_client(
             &base_url,
             http,
-            Auth::new(
-                cache,
-                access_key,
-                crate::call::CallSettings {
-                    policy: self.retry_policy,
-                    budget: Default::default(),
-                    max_response_bytes: self.max_response_bytes,
-                    attempt_timeout: self.timeout,
-                },
-            ),
+            ClientState::new(auth, calls),
         ))
+    }
+}
+
+/// Why the auth settings were refused, as the builder tells the merchant. (A function, not a
+/// `From` impl: a public impl would show the crate-private `Unusable` in the docs.)
+fn build_error(problem: Unusable) -> BuildError {
+    match problem {
+        Unusable::MissingCredentials => BuildError::MissingCredentials,
+        Unusable::InvalidAccessKey => BuildError::InvalidAccessKey,
+        Unusable::Policy(problem) => BuildError::InvalidPolicy(problem),
+        Unusable::Store(problem) => BuildError::InvalidTokenStore(problem),
+        Unusable::NoTokenOperation => {
+            BuildError::Http("the spec has no generate_token".to_string())
+        }
     }
 }
 

@@ -1,4 +1,5 @@
-//! The merchant's access key and secret key.
+//! The merchant's access key and secret key, as the builder holds them (crate-private: the
+//! builder takes the two keys, `ClientBuilder::credentials`, and nothing else takes this type).
 
 use std::fmt;
 
@@ -7,20 +8,18 @@ use crate::SecretString;
 /// The access key and secret key EnKash issues to a merchant.
 ///
 /// `Debug` shows neither value and there is no `Display`.
-///
-/// ```
-/// let credentials = enkash::Credentials::new("AK_UAT_example", "SK_UAT_example");
-/// assert!(!format!("{credentials:?}").contains("SK_UAT_example"));
-/// ```
 #[derive(Clone)]
-pub struct Credentials {
+pub(crate) struct Credentials {
     access_key: SecretString,
     secret_key: SecretString,
 }
 
 impl Credentials {
     /// Credentials from an access key and a secret key.
-    pub fn new(access_key: impl Into<SecretString>, secret_key: impl Into<SecretString>) -> Self {
+    pub(crate) fn new(
+        access_key: impl Into<SecretString>,
+        secret_key: impl Into<SecretString>,
+    ) -> Self {
         Self {
             access_key: access_key.into(),
             secret_key: secret_key.into(),
@@ -28,12 +27,12 @@ impl Credentials {
     }
 
     /// The access key, sent as `accessKey` and as the `merchantAccessKey` header.
-    pub fn access_key(&self) -> &SecretString {
+    pub(crate) fn access_key(&self) -> &SecretString {
         &self.access_key
     }
 
     /// The secret key, sent only to the token endpoint.
-    pub fn secret_key(&self) -> &SecretString {
+    pub(crate) fn secret_key(&self) -> &SecretString {
         &self.secret_key
     }
 }
@@ -44,5 +43,18 @@ impl fmt::Debug for Credentials {
             .field("access_key", &self.access_key)
             .field("secret_key", &self.secret_key)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Credentials;
+
+    #[test]
+    fn debug_shows_neither_key() {
+        let credentials = Credentials::new("AK_UAT_example", "SK_UAT_example");
+        let shown = format!("{credentials:?}");
+        assert!(!shown.contains("AK_UAT_example"), "{shown}");
+        assert!(!shown.contains("SK_UAT_example"), "{shown}");
     }
 }

@@ -61,6 +61,7 @@ macro_rules! envelopes {
         )*
 
         /// The generated types implementing [`Envelope`], by schema name.
+        #[cfg(feature = "test-util")]
         #[doc(hidden)]
         pub const ENVELOPE_SCHEMAS: &[&str] = &[$(stringify!($envelope)),*];
 

@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use progenitor_client::{ClientHooks, OperationInfo};
 
-use crate::auth::{Auth, TokenError};
+use crate::auth::TokenError;
 use crate::call::{operations, Authorize, NoToken};
+use crate::state::ClientState;
 use crate::{Client, Error};
 
-impl ClientHooks<Auth> for Client {
+impl ClientHooks<ClientState> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
@@ -31,10 +32,10 @@ impl ClientHooks<Auth> for Client {
         };
         // A call's deadline covers the wait for a token too.
         let Some(limit) = self.inner.call_settings().policy.call_deadline() else {
-            return self.inner.authorize(request).await.map_err(no_token);
+            return self.inner.auth().authorize(request).await.map_err(no_token);
         };
         let started = tokio::time::Instant::now();
-        let waited = tokio::time::timeout(limit, self.inner.authorize(request)).await;
+        let waited = tokio::time::timeout(limit, self.inner.auth().authorize(request)).await;
         let left = limit.saturating_sub(started.elapsed());
         match waited {
             Ok(Ok(())) if left > Duration::ZERO => {

@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 mod auth;
+#[cfg(feature = "test-util")]
 #[doc(hidden)]
 pub mod bench_support;
 mod call;
@@ -24,15 +25,18 @@ pub mod requests;
 mod secret;
 mod serde_problem;
 pub mod serde_rupees_string;
+mod state;
 #[cfg(feature = "token-store")]
 pub mod store;
 pub mod webhook;
 
-pub use auth::{AccessToken, Auth, Clock, SystemClock, TokenError, TokenPolicy};
+pub use auth::{AccessToken, TokenError, TokenPolicy};
+#[cfg(feature = "test-util")]
+pub use auth::{Clock, SystemClock};
 pub use call::{CallError, CallErrorKind, Recovery, RetryPolicy};
 pub use client::{BuildError, ClientBuilder, Environment};
-pub use credentials::Credentials;
 pub use decimal::{Decimal, ParseDecimalError};
+#[cfg(feature = "test-util")]
 #[doc(hidden)]
 pub use envelope::ENVELOPE_SCHEMAS;
 pub use generated::{builder, Client, Error, ResponseValue};
@@ -45,8 +49,7 @@ pub mod types {
     pub use crate::open_enums::*;
 }
 pub use secret::SecretString;
-#[cfg(feature = "redis")]
-pub use store::RedisTokenStore;
+pub use state::ClientState;
 
 /// The OpenAPI spec this crate was generated from (`openapi/enkash.yaml`), byte for byte: the
 /// contract other languages generate from, and the one `enkash-sandbox` checks requests against.

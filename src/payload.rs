@@ -108,9 +108,7 @@ impl TextPayload for Result<ResponseValue<progenitor_client::ByteStream>, Error<
 fn refused(refusal: ApiError) -> CallError {
     match refusal {
         ApiError::Refused { code, message } => {
-            let mut error = CallError::new(CallErrorKind::Refused, message);
-            error.response_code = Some(code);
-            error
+            CallError::new(CallErrorKind::Refused, message).with_response_code(Some(code))
         }
         ApiError::MissingPayload => CallError::new(
             CallErrorKind::Decode,
@@ -166,12 +164,12 @@ fn from_generated<T: DeserializeOwned>(error: Error<types::ErrorBody>) -> CallEr
                     Transport::Lost => (CallErrorKind::ConnectionLost, ""),
                 }
             };
-            let mut call_error = CallError::new(kind, detail);
-            call_error.http_status = error.status().map(|s| s.as_u16());
-            call_error.retry_after = tag.and_then(CallTag::retry_after);
-            call_error.oversized = oversized;
-            call_error.source = Some(Box::new(error));
-            call_error.tagged(tag)
+            CallError::new(kind, detail)
+                .with_http_status(error.status().map(|s| s.as_u16()))
+                .with_retry_after(tag.and_then(CallTag::retry_after))
+                .with_oversized(oversized)
+                .with_source(error)
+                .tagged(tag)
         }
         Error::ErrorResponse(response) => {
             let tag = CallTag::of_headers(response.headers());
@@ -180,25 +178,22 @@ fn from_generated<T: DeserializeOwned>(error: Error<types::ErrorBody>) -> CallEr
                 .then(|| retry_after(response.headers()))
                 .flatten();
             let body = response.into_inner();
-            let mut error = CallError::new(
+            CallError::new(
                 CallErrorKind::HttpStatus,
                 body.response_message.unwrap_or_default(),
-            );
-            error.http_status = Some(status.as_u16());
-            error.response_code = body.response_code;
-            error.retry_after = retry_after;
-            error.tagged(tag)
+            )
+            .with_http_status(Some(status.as_u16()))
+            .with_response_code(body.response_code)
+            .with_retry_after(retry_after)
+            .tagged(tag)
         }
         Error::UnexpectedResponse(response) => {
-            let mut error =
-                CallError::new(CallErrorKind::HttpStatus, "a status the spec does not list");
-            error.http_status = Some(response.status().as_u16());
-            error.tagged(CallTag::of_headers(response.headers()))
+            CallError::new(CallErrorKind::HttpStatus, "a status the spec does not list")
+                .with_http_status(Some(response.status().as_u16()))
+                .tagged(CallTag::of_headers(response.headers()))
         }
         Error::InvalidResponsePayload(body, _) => {
-            let mut error = CallError::new(CallErrorKind::Decode, decode_problem::<T>(&body));
-            error.attempts = 1;
-            error
+            CallError::new(CallErrorKind::Decode, decode_problem::<T>(&body)).with_attempts(1)
         }
     }
 }
@@ -213,29 +208,5 @@ fn decode_problem<T: DeserializeOwned>(body: &[u8]) -> String {
             error.path(),
             crate::serde_problem::without_values(error.inner())
         ),
-    }
-}
-
-impl CallError {
-    fn tagged(mut self, tag: Option<CallTag>) -> Self {
-        let Some(tag) = tag else {
-            return self;
-        };
-        if tag.ending == Ending::NoTokenForRetry {
-            // What ended the call is the missing token. Retries are only ever made where the
-            // earlier attempts could not have taken effect or were safe to repeat.
-            let last = self.to_string();
-            let last = last.split("; ").next().unwrap_or_default();
-            self.detail = format!(
-                "another attempt was due but no access token could be had (the last attempt: \
-                 {last}); it is safe to try again shortly"
-            );
-            self.kind = CallErrorKind::TokenUnavailable;
-        }
-        self.retry_budget_spent = tag.ending == Ending::RetryBudgetSpent;
-        self.earlier_may_have_acted = tag.earlier_may_have_acted;
-        self.operation = Some(tag.operation);
-        self.attempts = tag.attempts;
-        self
     }
 }

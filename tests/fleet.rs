@@ -147,7 +147,7 @@ async fn a_cold_fleet_with_the_store_makes_one_token_request_and_no_401s() {
         .base_url(shared.base_url())
         .credentials(shared.access_key(), shared.secret_key())
         .token_store(
-            enkash::RedisTokenStore::connect(&redis.url())
+            enkash::store::RedisTokenStore::connect(&redis.url())
                 .await
                 .unwrap(),
         )

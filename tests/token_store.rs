@@ -14,8 +14,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::redis_server::RedisServer;
+use enkash::store::RedisTokenStore;
 use enkash::store::{Lease, TokenStore};
-use enkash::{Client, Payload, RedisTokenStore};
+use enkash::{Client, Payload};
 use enkash_sandbox::Sandbox;
 
 /// Log lines written while the guard lives (this thread only: current-thread runtimes).

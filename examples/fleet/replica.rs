@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use enkash::{Client, Payload, RedisTokenStore, TokenPolicy};
+use enkash::store::RedisTokenStore;
+use enkash::{Client, Payload, TokenPolicy};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
@@ -117,11 +118,11 @@ impl Replica {
         let mut builder = Client::builder()
             .base_url(&self.base_url)
             .credentials(self.access_key.as_str(), self.secret_key.as_str())
-            .token_policy(TokenPolicy {
-                refresh_ahead_fraction: self.refresh_fraction,
-                expiry_margin_fraction: self.refresh_fraction / 2.0,
-                ..TokenPolicy::default()
-            });
+            .token_policy(
+                TokenPolicy::default()
+                    .refresh_ahead_fraction(self.refresh_fraction)
+                    .expiry_margin_fraction(self.refresh_fraction / 2.0),
+            );
         if let Some(url) = &self.redis_url {
             let store = self
                 .connect(url)

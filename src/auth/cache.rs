@@ -9,12 +9,12 @@ use tokio::sync::watch;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
+use super::error::TokenError;
 use super::fetch::Fetcher;
 use super::hit_clock::HitClock;
-use super::policy::instant_after;
+use super::policy::{instant_after, TokenPolicy};
 use super::shared::SharedTokens;
-use super::token::{Freshness, TokenState};
-use super::{AccessToken, TokenError, TokenPolicy};
+use super::token::{AccessToken, Freshness, TokenState};
 
 type Outcome = Result<AccessToken, TokenError>;
 

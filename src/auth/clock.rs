@@ -7,7 +7,9 @@ use std::time::SystemTime;
 /// The token cache anchors every token to two local deadlines: a monotonic one
 /// (`tokio::time::Instant`, which tests can pause and advance) and a wall-clock one read through
 /// this trait. The default, [`SystemClock`], is the operating system's clock; tests substitute
-/// one that jumps, to prove a token expires when either deadline passes.
+/// one that jumps, to prove a token expires when either deadline passes
+/// ([`ClientBuilder::clock`](crate::ClientBuilder::clock)). Public only with the cargo feature
+/// `test-util`.
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};

@@ -11,7 +11,8 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     /// EnKash refused the credentials: a `resultCode` other than 0 or 200, a response without a
-    /// token, or HTTP 401/403 from the token endpoint. Retrying with the same keys will not help.
+    /// token, or an HTTP 4xx other than 408 and 429 from the token endpoint (the same statuses a
+    /// call reads as refused). Retrying with the same keys will not help.
     #[error(
         "EnKash rejected the credentials (HTTP {status}, resultCode {code}: {message}); \
          check the access key and secret key",
@@ -26,9 +27,9 @@ pub enum TokenError {
         /// The `resultMessage`, or a description of what was wrong.
         message: String,
     },
-    /// The token endpoint could not be used right now: a timeout, a connection error, HTTP 5xx
-    /// or 429, an unparsable body, or a token whose expiry is already past. The
-    /// cache retries after a short backoff.
+    /// The token endpoint could not be used right now: a timeout, a connection error, HTTP 408,
+    /// 429, 5xx or any other status that is neither 200 nor a refusal, an unparsable body, or a
+    /// token whose expiry is already past. The cache retries after a short backoff.
     #[error("could not get an EnKash access token, will retry shortly: {reason}")]
     Transient {
         /// The HTTP status, when there was a response.

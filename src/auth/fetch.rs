@@ -7,8 +7,10 @@ use std::time::Instant as StdInstant;
 use reqwest::header::{HeaderValue, DATE};
 use tokio::time::Instant;
 
-use super::token::{Freshness, IssuedToken};
-use super::{AccessToken, Clock, TokenError, TokenPolicy};
+use super::clock::Clock;
+use super::error::TokenError;
+use super::policy::TokenPolicy;
+use super::token::{AccessToken, Freshness, IssuedToken};
 use crate::call::{self, Attempt, Fate, Transport};
 use crate::credentials::Credentials;
 use crate::types::{ErrorBody, TokenRequest, TokenResponse};

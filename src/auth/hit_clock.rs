@@ -12,7 +12,7 @@ use std::time::SystemTime;
 
 use tokio::time::Instant;
 
-use super::Clock;
+use super::clock::Clock;
 
 #[derive(Debug, Clone)]
 pub(crate) enum HitClock {

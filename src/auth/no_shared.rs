@@ -1,7 +1,9 @@
 //! Without the `token-store` feature there is no token store, so no shared token: the cache's
 //! `Option<SharedTokens>` is always `None`, and this type has no values.
 
-use super::{AccessToken, Fetcher, TokenError};
+use super::error::TokenError;
+use super::fetch::Fetcher;
+use super::token::AccessToken;
 
 /// A fleet's shared token; cannot exist without the `token-store` feature.
 pub(crate) enum SharedTokens {}

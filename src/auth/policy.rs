@@ -10,8 +10,10 @@ use tokio::time::Instant;
 /// instant they would overflow the clock.
 pub(crate) const LONGEST_SETTING: Duration = Duration::from_secs(365 * 24 * 3600);
 
-/// Tuning for the token cache. The defaults suit the gateway; change them only with a reason.
-/// Every duration must be at most a year (and `max_lifetime` above zero):
+/// Tuning for the token cache, a builder like [`RetryPolicy`](crate::RetryPolicy): start from
+/// [`TokenPolicy::default`] and change what you need. The defaults suit the gateway; change them
+/// only with a reason. Every duration must be at most a year (and `max_lifetime` above zero),
+/// and fractions at least 0 and below 1:
 /// [`ClientBuilder::build`](crate::ClientBuilder::build) refuses anything else.
 ///
 /// With a token of lifetime `L`:
@@ -25,10 +27,7 @@ pub(crate) const LONGEST_SETTING: Duration = Duration::from_secs(365 * 24 * 3600
 /// ```
 /// use std::time::Duration;
 ///
-/// let policy = enkash::TokenPolicy {
-///     refresh_ahead: Duration::from_secs(120),
-///     ..Default::default()
-/// };
+/// let policy = enkash::TokenPolicy::default().refresh_ahead(Duration::from_secs(120));
 /// let client = enkash::Client::builder()
 ///     .base_url("http://127.0.0.1:8080")
 ///     .credentials("ACCESS_KEY", "SECRET_KEY")
@@ -39,23 +38,15 @@ pub(crate) const LONGEST_SETTING: Duration = Duration::from_secs(365 * 24 * 3600
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct TokenPolicy {
-    /// Longest time before expiry at which a background refresh starts (default 5 min).
-    pub refresh_ahead: Duration,
-    /// The same, as a fraction of the token's lifetime (default 0.5).
-    pub refresh_ahead_fraction: f64,
-    /// Longest time before expiry after which a token is no longer handed out (default 60 s).
-    pub expiry_margin: Duration,
-    /// The same, as a fraction of the token's lifetime (default 0.1).
-    pub expiry_margin_fraction: f64,
-    /// Minimum time between two token requests, whatever the server returns (default 1 s).
-    pub min_request_interval: Duration,
-    /// First pause after a failed token request; doubles per failure (default 1 s).
-    pub backoff_initial: Duration,
-    /// Longest pause after repeated failures (default 30 s).
-    pub backoff_max: Duration,
-    /// A token claiming to live longer than this is used as if it lived this long, and refreshed
-    /// accordingly (default 7 days).
-    pub max_lifetime: Duration,
+    // The fields are read by the cache and the token deadlines, beside this file.
+    pub(super) refresh_ahead: Duration,
+    pub(super) refresh_ahead_fraction: f64,
+    pub(super) expiry_margin: Duration,
+    pub(super) expiry_margin_fraction: f64,
+    pub(super) min_request_interval: Duration,
+    pub(super) backoff_initial: Duration,
+    pub(super) backoff_max: Duration,
+    pub(super) max_lifetime: Duration,
 }
 
 impl Default for TokenPolicy {
@@ -74,6 +65,55 @@ impl Default for TokenPolicy {
 }
 
 impl TokenPolicy {
+    /// Longest time before expiry at which a background refresh starts (default 5 min).
+    pub fn refresh_ahead(mut self, before_expiry: Duration) -> Self {
+        self.refresh_ahead = before_expiry;
+        self
+    }
+
+    /// The same, as a fraction of the token's lifetime (default 0.5).
+    pub fn refresh_ahead_fraction(mut self, fraction: f64) -> Self {
+        self.refresh_ahead_fraction = fraction;
+        self
+    }
+
+    /// Longest time before expiry after which a token is no longer handed out (default 60 s).
+    pub fn expiry_margin(mut self, before_expiry: Duration) -> Self {
+        self.expiry_margin = before_expiry;
+        self
+    }
+
+    /// The same, as a fraction of the token's lifetime (default 0.1).
+    pub fn expiry_margin_fraction(mut self, fraction: f64) -> Self {
+        self.expiry_margin_fraction = fraction;
+        self
+    }
+
+    /// Minimum time between two token requests, whatever the server returns (default 1 s).
+    pub fn min_request_interval(mut self, interval: Duration) -> Self {
+        self.min_request_interval = interval;
+        self
+    }
+
+    /// First pause after a failed token request; doubles per failure (default 1 s).
+    pub fn backoff_initial(mut self, pause: Duration) -> Self {
+        self.backoff_initial = pause;
+        self
+    }
+
+    /// Longest pause after repeated failures (default 30 s).
+    pub fn backoff_max(mut self, pause: Duration) -> Self {
+        self.backoff_max = pause;
+        self
+    }
+
+    /// A token claiming to live longer than this is used as if it lived this long, and refreshed
+    /// accordingly (default 7 days).
+    pub fn max_lifetime(mut self, lifetime: Duration) -> Self {
+        self.max_lifetime = lifetime;
+        self
+    }
+
     /// How long before expiry a token of `lifetime` starts refreshing.
     pub(crate) fn refresh_ahead_for(&self, lifetime: Duration) -> Duration {
         self.refresh_ahead

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::error::TokenError;
 use super::fetch::Fetcher;
 use super::policy::{instant_after, LONGEST_SETTING};
-use super::token::Freshness;
-use super::{AccessToken, TokenError};
+use super::token::{AccessToken, Freshness};
 use crate::store::{random_owner_id, Lease, Sealed, Sealer, TokenStore, TokenStoreError};
 
 /// The longest a waiter sleeps before reading the store again, even while the lease lives:

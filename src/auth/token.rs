@@ -9,7 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::header::HeaderValue;
 use tokio::time::Instant;
 
-use super::{TokenError, TokenPolicy};
+use super::error::TokenError;
+use super::policy::TokenPolicy;
 use crate::SecretString;
 
 /// A bearer token from EnKash, as handed out by [`Client::access_token`](crate::Client::access_token).
@@ -201,6 +202,7 @@ impl AccessToken {
 
     /// The refresh and hard points on both clocks: `(refresh_at, unusable_at, refresh_at_wall,
     /// unusable_at_wall)`. For the model test in `tests/`, which checks them exactly.
+    #[cfg(feature = "test-util")]
     #[doc(hidden)]
     pub fn deadlines(&self) -> (Instant, Instant, SystemTime, SystemTime) {
         let state = &self.0;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::operations::{self, Recovery};
 use super::status::Fate;
+use super::tag::{CallTag, Ending};
 
 /// What kind of failure a [`CallError`] is, and whether the request may have reached EnKash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -69,22 +70,22 @@ pub enum CallErrorKind {
 /// ```
 #[derive(Debug)]
 pub struct CallError {
-    pub(crate) kind: CallErrorKind,
-    pub(crate) operation: Option<&'static str>,
-    pub(crate) attempts: u32,
-    pub(crate) http_status: Option<u16>,
-    pub(crate) response_code: Option<i32>,
+    kind: CallErrorKind,
+    operation: Option<&'static str>,
+    attempts: u32,
+    http_status: Option<u16>,
+    response_code: Option<i32>,
     /// The gateway's `response_message`, or what went wrong (never a body or a secret).
-    pub(crate) detail: String,
-    pub(crate) retry_after: Option<Duration>,
+    detail: String,
+    retry_after: Option<Duration>,
     /// The answer was larger than the client's limit: asking again will not shrink it.
-    pub(crate) oversized: bool,
+    oversized: bool,
     /// Another attempt was allowed, but the client-wide retry budget was spent.
-    pub(crate) retry_budget_spent: bool,
+    retry_budget_spent: bool,
     /// An attempt before the last may have taken effect (a timeout, a 5xx), so a refusal in
     /// the last answer ("already revoked") may be that attempt's doing.
-    pub(crate) earlier_may_have_acted: bool,
-    pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    earlier_may_have_acted: bool,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
 impl CallError {
@@ -102,6 +103,72 @@ impl CallError {
             earlier_may_have_acted: false,
             source: None,
         }
+    }
+
+    // What the answer said, set where the error is made (`payload.rs` reads progenitor's
+    // result; the fields stay private to this file).
+
+    /// The answer's HTTP status, if there was an answer.
+    pub(crate) fn with_http_status(mut self, status: Option<u16>) -> Self {
+        self.http_status = status;
+        self
+    }
+
+    /// The envelope's `response_code`, if the answer carried one.
+    pub(crate) fn with_response_code(mut self, code: Option<i32>) -> Self {
+        self.response_code = code;
+        self
+    }
+
+    /// When the gateway asked to be called again (`Retry-After` on a 429 or 503).
+    pub(crate) fn with_retry_after(mut self, after: Option<Duration>) -> Self {
+        self.retry_after = after;
+        self
+    }
+
+    /// The answer was larger than the client's limit and was not read.
+    pub(crate) fn with_oversized(mut self, oversized: bool) -> Self {
+        self.oversized = oversized;
+        self
+    }
+
+    /// The transport error underneath, as [`std::error::Error::source`].
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// How many requests the call made, when no [`CallTag`] says it.
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
+    }
+
+    /// What the call loop recorded about the call (its operation, attempts and how it ended),
+    /// if the tag came back through progenitor's types.
+    pub(crate) fn tagged(mut self, tag: Option<CallTag>) -> Self {
+        let Some(tag) = tag else {
+            return self;
+        };
+        if tag.ending == Ending::NoTokenForRetry {
+            // What ended the call is the missing token. Retries are only ever made where the
+            // earlier attempts could not have taken effect or were safe to repeat.
+            let last = self.to_string();
+            let last = last.split("; ").next().unwrap_or_default();
+            self.detail = format!(
+                "another attempt was due but no access token could be had (the last attempt: \
+                 {last}); it is safe to try again shortly"
+            );
+            self.kind = CallErrorKind::TokenUnavailable;
+        }
+        self.retry_budget_spent = tag.ending == Ending::RetryBudgetSpent;
+        self.earlier_may_have_acted = tag.earlier_may_have_acted;
+        self.operation = Some(tag.operation);
+        self.attempts = tag.attempts;
+        self
     }
 
     /// What kind of failure this is.

@@ -1,7 +1,8 @@
 //! One call's life: the attempts the `exec` hook makes (the 401 replay is one case of them), the
 //! retry policy and the client-wide retry budget, the [`CallError`] a failed call becomes, what
 //! travels back through progenitor's types, and the tracing span (target `enkash::call`) that
-//! records it. It knows nothing of tokens but the [`Authorize`] trait the token layer fulfils.
+//! records it. It knows nothing of tokens but the [`Authorize`] trait, which the client's state
+//! (`crate::state::ClientState`) fulfils.
 
 mod answer;
 mod error;

@@ -41,55 +41,12 @@ use crate::types::{
 };
 use crate::Rupees;
 
+mod field_error;
 mod payment_detail;
 
+use field_error::not_empty;
+pub use field_error::FieldError;
 pub use payment_detail::Card;
-
-/// A request field that cannot be sent as given: which field (as the spec spells it) and what
-/// is wrong with it, in words.
-///
-/// Returned by the request constructors in this module ([`CreateOrderRequest::new`],
-/// [`SubmitPaymentRequest::new`], [`RefundRequest::new`], [`PaymentDetail::upi`], ...) before
-/// anything is sent. The message quotes a merchant order id or an amount where that helps
-/// (neither is a secret), and never a card field, an account number or a UPI address.
-///
-/// ```
-/// use enkash::types::RefundRequest;
-///
-/// let err = RefundRequest::new("RFND20261121001", "-5".parse()?).unwrap_err();
-/// assert_eq!(err.field(), "amount");
-/// assert_eq!(
-///     err.to_string(),
-///     "amount must be more than zero (at least 0.01 rupees): -5.00 given"
-/// );
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field} {problem}")]
-pub struct FieldError {
-    field: &'static str,
-    problem: String,
-}
-
-impl FieldError {
-    fn new(field: &'static str, problem: impl Into<String>) -> FieldError {
-        FieldError {
-            field,
-            problem: problem.into(),
-        }
-    }
-
-    /// The field, as the spec (and the JSON body) spells it: `orderId`, `amount.value`,
-    /// `paymentDetail.vpa`, `splitSettlement.splitSettlementDetails`...
-    pub fn field(&self) -> &'static str {
-        self.field
-    }
-
-    /// What is wrong with it, in words (the message without the field's name).
-    pub fn problem(&self) -> &str {
-        &self.problem
-    }
-}
 
 /// The spec's bound on every request amount: at most Rs 1,000,000,000 (`maximum: 1000000000`).
 const MAX_REQUEST_AMOUNT: Rupees = Rupees::from_paise(100_000_000_000);
@@ -111,14 +68,6 @@ fn positive_amount(field: &'static str, amount: Rupees) -> Result<Rupees, FieldE
         ));
     }
     Ok(amount)
-}
-
-/// A required text that must not be empty.
-fn not_empty(field: &'static str, value: &str, what: &str) -> Result<(), FieldError> {
-    if value.is_empty() {
-        return Err(FieldError::new(field, format!("is empty: give {what}")));
-    }
-    Ok(())
 }
 
 /// Only Indian rupees are documented, so an amount of [`Rupees`] is all an [`Amount`] needs.
@@ -358,7 +307,7 @@ impl SubmitPaymentRequest {
             SplitSettlement::Flat(shares) => {
                 for (i, share) in shares.iter().enumerate() {
                     positive_amount(FIELD, share.value).map_err(|e| {
-                        FieldError::new(FIELD, format!("share {}: {}", i + 1, e.problem))
+                        FieldError::new(FIELD, format!("share {}: {}", i + 1, e.problem()))
                     })?;
                 }
                 shares.len()

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{not_empty, FieldError};
+use super::field_error::{not_empty, FieldError};
 use crate::types::{PaymentDetail, PaymentDetailVpa};
 use crate::SecretString;
 

@@ -4,7 +4,7 @@
 //! `get_upi_mandate` and a debit with [`confirm_mandate_debit`](super::confirm_mandate_debit)
 //! before acting on one.
 
-use super::{parse, WebhookError};
+use super::parse::{parse, WebhookError};
 use crate::types::{PaymentNotification, UpiMandate};
 
 /// Parses a UPI Mandate Callback: the mandate as it now stands.

@@ -1,8 +1,8 @@
 //! Confirming a Mandate Debit Callback with the gateway, bound to the merchant's mandate and
 //! amount: the counterpart of [`confirm_payment`](super::confirm_payment) for UPI Autopay.
 
+use super::confirm::ConfirmError;
 use super::confirm::{check_agreement, check_amount, check_success, look_up, pays};
-use super::ConfirmError;
 use crate::types::{Order, OrderTransaction, PaymentNotification};
 use crate::{Client, Rupees};
 

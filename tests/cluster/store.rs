@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use enkash::store::RedisTokenStore;
 use enkash::store::{Lease, TokenStore};
-use enkash::RedisTokenStore;
 use enkash_sandbox::Sandbox;
 
 use super::common::redis_cluster::RedisCluster;

@@ -192,8 +192,12 @@ fn the_layers_are_the_documented_ones() {
     // The call loop knows authentication only through its `Authorize` trait.
     assert!(!imports("call", "auth"), "{graph:#?}");
     assert!(imports("auth", "call"), "{graph:#?}");
-    // The generated client names `Auth` as its inner value; the data types need no client.
-    assert!(imports("generated", "auth"), "{graph:#?}");
+    // The generated client names `ClientState` as its inner value, which holds the token cache;
+    // the data types need no client.
+    assert!(
+        imports("generated", "state") && imports("state", "auth"),
+        "{graph:#?}"
+    );
     assert!(!imports("types", "generated") && !imports("types", "auth"));
 }
 

@@ -63,12 +63,16 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
+/// The storm guard and the backoff the model checks, given to the client (the defaults).
+const MIN_REQUEST_INTERVAL: Duration = Duration::from_secs(1);
+const BACKOFF_INITIAL: Duration = Duration::from_secs(1);
+const BACKOFF_MAX: Duration = Duration::from_secs(30);
+
 /// What the model knows, and the checks it makes.
 struct Model {
     server: Arc<TestServer>,
     clock: Arc<TestClock>,
     client: enkash::Client,
-    policy: TokenPolicy,
     /// The last token handed to a caller, unless the gateway has rejected it since.
     last_handed_out: Option<AccessToken>,
     rejected: HashSet<String>,
@@ -175,7 +179,7 @@ impl Model {
         for pair in log.windows(2) {
             let (earlier, later) = (pair[0], pair[1]);
             let gap = later.arrived.duration_since(earlier.arrived);
-            if gap < self.policy.min_request_interval {
+            if gap < MIN_REQUEST_INTERVAL {
                 return Err(format!(
                     "token requests {gap:?} apart, under the storm guard"
                 ));
@@ -184,8 +188,7 @@ impl Model {
             if failures > 0 {
                 // The backoff is full * [0.5, 1): at least half of it.
                 let doublings = (failures - 1).min(16);
-                let full =
-                    (self.policy.backoff_initial * (1 << doublings)).min(self.policy.backoff_max);
+                let full = (BACKOFF_INITIAL * (1 << doublings)).min(BACKOFF_MAX);
                 let waited = later.arrived.duration_since(earlier.answered);
                 if waited < full / 2 {
                     return Err(format!(
@@ -207,18 +210,20 @@ async fn run(steps: Vec<Step>) -> Result<(), String> {
     };
     let before = alive();
     let clock = TestClock::new();
-    let policy = TokenPolicy::default();
+    let policy = TokenPolicy::default()
+        .min_request_interval(MIN_REQUEST_INTERVAL)
+        .backoff_initial(BACKOFF_INITIAL)
+        .backoff_max(BACKOFF_MAX);
     let client = server
         .client()
         .clock(clock.clone())
-        .token_policy(policy.clone())
+        .token_policy(policy)
         .build()
         .unwrap();
     let mut model = Model {
         server: Arc::clone(&server),
         clock,
         client,
-        policy,
         last_handed_out: None,
         rejected: HashSet::new(),
     };

@@ -12,8 +12,16 @@ use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::{Cmd, ErrorKind, Pipeline, RedisFuture, Value};
 use tokio::sync::broadcast;
 
-use super::{redis_error, CHANNEL};
-use crate::store::TokenStoreError;
+use crate::store::token_store::TokenStoreError;
+
+/// The one channel publications go out on; a message is the entry's key.
+pub(super) const CHANNEL: &str = "enkash:token:published";
+
+/// A Redis error as a store error. The `redis` crate's messages name commands and kinds, not
+/// values, so they are safe to keep.
+pub(super) fn redis_error(what: &str, error: &redis::RedisError) -> TokenStoreError {
+    TokenStoreError::new(format!("{what}: {error}"))
+}
 
 /// The connection every store operation goes through. Cheap to clone.
 #[derive(Clone)]

@@ -12,21 +12,19 @@ use std::time::Duration;
 use tokio::sync::{broadcast, OnceCell};
 use tokio::task::AbortHandle;
 
-use self::connection::Connection;
+use self::connection::{redis_error, Connection, CHANNEL};
 use self::scripts::Scripts;
-use super::{Lease, Publication, StoredToken, TokenStore, TokenStoreError};
+use crate::store::token_store::{Lease, Publication, StoredToken, TokenStore, TokenStoreError};
 
 /// Every key this store writes starts with this.
 const PREFIX: &str = "enkash:token:";
-/// The one channel publications go out on; a message is the entry's key.
-const CHANNEL: &str = "enkash:token:published";
 
 /// A [`TokenStore`] on Redis (cargo feature `redis`): one token for every process that uses
 /// the same credentials and Redis.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// let store = enkash::RedisTokenStore::connect("redis://127.0.0.1:6379").await?;
+/// let store = enkash::store::RedisTokenStore::connect("redis://127.0.0.1:6379").await?;
 /// let client = enkash::Client::builder()
 ///     .environment(enkash::Environment::Uat)
 ///     .credentials("ACCESS_KEY", "SECRET_KEY")
@@ -52,7 +50,7 @@ const CHANNEL: &str = "enkash:token:published";
 ///
 /// ```ignore
 /// // Cargo.toml: enkash = { version = "0.1", features = ["redis-cluster"] }
-/// let store = enkash::RedisTokenStore::connect_cluster(&[
+/// let store = enkash::store::RedisTokenStore::connect_cluster(&[
 ///     "redis://10.0.0.1:6379",
 ///     "redis://10.0.0.2:6379",
 ///     "redis://10.0.0.3:6379",
@@ -123,7 +121,7 @@ impl RedisTokenStore {
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-    /// let store = enkash::RedisTokenStore::connect_cluster(&[
+    /// let store = enkash::store::RedisTokenStore::connect_cluster(&[
     ///     "redis://127.0.0.1:7000",
     ///     "redis://127.0.0.1:7001",
     /// ])
@@ -384,10 +382,4 @@ impl Drop for Inner {
 
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
-}
-
-/// A Redis error as a store error. The `redis` crate's messages name commands and kinds, not
-/// values, so they are safe to keep.
-fn redis_error(what: &str, error: &redis::RedisError) -> TokenStoreError {
-    TokenStoreError::new(format!("{what}: {error}"))
 }

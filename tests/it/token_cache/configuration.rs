@@ -56,10 +56,7 @@ fn the_builder_refuses_what_cannot_work() {
         Client::builder().credentials("a", "s").build().map(|_| ()),
         Err(BuildError::MissingBaseUrl)
     );
-    let bad_policy = TokenPolicy {
-        refresh_ahead_fraction: 1.5,
-        ..Default::default()
-    };
+    let bad_policy = TokenPolicy::default().refresh_ahead_fraction(1.5);
     assert!(matches!(
         Client::builder()
             .base_url("https://x.test")
@@ -73,18 +70,17 @@ fn the_builder_refuses_what_cannot_work() {
 #[test]
 fn absurd_policy_durations_are_build_errors_not_panics() {
     use enkash::{BuildError, Client};
-    type Field = fn(&mut TokenPolicy) -> &mut Duration;
-    let fields: [(&str, Field); 6] = [
-        ("refresh_ahead", |p| &mut p.refresh_ahead),
-        ("expiry_margin", |p| &mut p.expiry_margin),
-        ("min_request_interval", |p| &mut p.min_request_interval),
-        ("backoff_initial", |p| &mut p.backoff_initial),
-        ("backoff_max", |p| &mut p.backoff_max),
-        ("max_lifetime", |p| &mut p.max_lifetime),
+    type Setter = fn(TokenPolicy, Duration) -> TokenPolicy;
+    let setters: [(&str, Setter); 6] = [
+        ("refresh_ahead", TokenPolicy::refresh_ahead),
+        ("expiry_margin", TokenPolicy::expiry_margin),
+        ("min_request_interval", TokenPolicy::min_request_interval),
+        ("backoff_initial", TokenPolicy::backoff_initial),
+        ("backoff_max", TokenPolicy::backoff_max),
+        ("max_lifetime", TokenPolicy::max_lifetime),
     ];
-    for (name, field) in fields {
-        let mut policy = TokenPolicy::default();
-        *field(&mut policy) = Duration::MAX;
+    for (name, set) in setters {
+        let policy = set(TokenPolicy::default(), Duration::MAX);
         let outcome = Client::builder()
             .base_url("https://x.test")
             .credentials("a", "s")
@@ -95,10 +91,7 @@ fn absurd_policy_durations_are_build_errors_not_panics() {
             "{name} = Duration::MAX: {outcome:?}"
         );
     }
-    let no_lifetime = TokenPolicy {
-        max_lifetime: Duration::ZERO,
-        ..Default::default()
-    };
+    let no_lifetime = TokenPolicy::default().max_lifetime(Duration::ZERO);
     assert!(matches!(
         Client::builder()
             .base_url("https://x.test")
