@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{MatchedPath, Request};
+use axum::extract::Request;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -51,15 +51,11 @@ struct BodyRule {
 /// Checks the request against its operation's rules, then hands it on; a request the spec
 /// does not allow gets a 400 (415 for a body that is not JSON) naming the part and the rule,
 /// never quoting a value.
-pub(super) async fn enforce(
-    matched: Option<MatchedPath>,
+pub(crate) async fn enforce(
+    operation: &'static Operation,
     request: Request,
     next: Next,
 ) -> Response {
-    let operation = matched.and_then(|path| spec::route(request.method().as_str(), path.as_str()));
-    let Some(operation) = operation else {
-        return next.run(request).await;
-    };
     let Some(rules) = contract().get(operation.id) else {
         return next.run(request).await;
     };

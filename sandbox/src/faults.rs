@@ -7,13 +7,14 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::SandboxState;
+use crate::spec::Operation;
 
 /// A fault the next call of an operation meets (see
 /// [`Sandbox::fail_next_calls`](super::Sandbox::fail_next_calls)).
@@ -60,18 +61,14 @@ pub enum CallFault {
     AnswerAfterCallbacks,
 }
 
-/// Middleware on every route: counts the request for its operation and applies the next fault.
-pub(super) async fn inject(
-    State(state): State<Arc<SandboxState>>,
-    matched: Option<MatchedPath>,
+/// Middleware on every gateway route: counts the request for its operation and applies the
+/// next fault.
+pub(crate) async fn inject(
+    state: Arc<SandboxState>,
+    operation: &'static Operation,
     request: Request,
     next: Next,
 ) -> Response {
-    let operation =
-        matched.and_then(|path| crate::spec::route(request.method().as_str(), path.as_str()));
-    let Some(operation) = operation else {
-        return next.run(request).await;
-    };
     let fault = {
         let mut inner = state.lock();
         *inner.attempts.entry(operation.id).or_default() += 1;

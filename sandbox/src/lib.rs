@@ -88,6 +88,7 @@ mod notify;
 mod outbound;
 mod payer;
 mod portal_routes;
+mod router;
 mod routes;
 mod schema_problems;
 mod spec;
@@ -507,7 +508,7 @@ impl SandboxBuilder {
             landings: landing::Landings::default(),
             runtime: tokio::runtime::Handle::current(),
         });
-        let app = routes::router(Arc::clone(&state));
+        let app = router::router(Arc::clone(&state));
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app)

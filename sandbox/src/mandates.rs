@@ -11,11 +11,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::{get, patch, post};
-use axum::Router;
 
 use super::ledger::{MandateActionError, Outgoing};
-use super::routes::{authenticated, parse};
+use super::routes::{authenticated, parse, Call};
 use super::{Sandbox, SandboxState};
 use enkash::types::{
     CreateUpiMandateRequest, ExecuteMandateDebitRequest, MandatePreDebitRequest,
@@ -23,22 +21,6 @@ use enkash::types::{
 };
 
 type Shared = State<Arc<SandboxState>>;
-
-/// The mandate operations.
-pub(super) fn router() -> Router<Arc<SandboxState>> {
-    Router::new()
-        .route(
-            "/api/v0/upi-mandate",
-            post(create_upi_mandate).patch(update_upi_mandate),
-        )
-        .route("/api/v0/upi-mandate/revoke", patch(revoke_upi_mandate))
-        .route("/api/v0/upi-mandate/notify", post(notify_upi_mandate_debit))
-        .route(
-            "/api/v0/upi-mandate/execute",
-            post(execute_upi_mandate_debit),
-        )
-        .route("/api/v0/upi-mandate/{reference_id}", get(get_upi_mandate))
-}
 
 /// Callbacks waiting to be posted, and the counts of those posted.
 #[derive(Debug, Default)]
@@ -213,67 +195,57 @@ fn mandate_call<T: serde::Serialize>(
     response
 }
 
-async fn create_upi_mandate(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
-    mandate_call(&state, &headers, "create_upi_mandate", |ledger, now| {
+pub(crate) async fn create_upi_mandate(State(state): Shared, call: Call, body: Bytes) -> Response {
+    mandate_call(&state, &call.headers, call.operation, |ledger, now| {
         let request: CreateUpiMandateRequest = parse(&body)?;
         Ok((ledger.create_mandate(request, now)?, Vec::new()))
     })
 }
 
-async fn update_upi_mandate(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
-    mandate_call(&state, &headers, "update_upi_mandate", |ledger, now| {
+pub(crate) async fn update_upi_mandate(State(state): Shared, call: Call, body: Bytes) -> Response {
+    mandate_call(&state, &call.headers, call.operation, |ledger, now| {
         let request: UpdateUpiMandateRequest = parse(&body)?;
         ledger.update_mandate(request, now)
     })
 }
 
-async fn revoke_upi_mandate(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
-    mandate_call(&state, &headers, "revoke_upi_mandate", |ledger, now| {
+pub(crate) async fn revoke_upi_mandate(State(state): Shared, call: Call, body: Bytes) -> Response {
+    mandate_call(&state, &call.headers, call.operation, |ledger, now| {
         let request: RevokeUpiMandateRequest = parse(&body)?;
         ledger.revoke_mandate(request.reference_id.as_str(), now)
     })
 }
 
-async fn get_upi_mandate(
+pub(crate) async fn get_upi_mandate(
     State(state): Shared,
     Path(reference_id): Path<String>,
-    headers: HeaderMap,
+    call: Call,
 ) -> Response {
-    mandate_call(&state, &headers, "get_upi_mandate", |ledger, now| {
+    mandate_call(&state, &call.headers, call.operation, |ledger, now| {
         ledger.mandate(&reference_id, now)
     })
 }
 
-async fn notify_upi_mandate_debit(
+pub(crate) async fn notify_upi_mandate_debit(
     State(state): Shared,
-    headers: HeaderMap,
+    call: Call,
     body: Bytes,
 ) -> Response {
-    mandate_call(
-        &state,
-        &headers,
-        "notify_upi_mandate_debit",
-        |ledger, now| {
-            let request: MandatePreDebitRequest = parse(&body)?;
-            ledger.notify_mandate_debit(request, now)
-        },
-    )
+    mandate_call(&state, &call.headers, call.operation, |ledger, now| {
+        let request: MandatePreDebitRequest = parse(&body)?;
+        ledger.notify_mandate_debit(request, now)
+    })
 }
 
-async fn execute_upi_mandate_debit(
+pub(crate) async fn execute_upi_mandate_debit(
     State(state): Shared,
-    headers: HeaderMap,
+    call: Call,
     body: Bytes,
 ) -> Response {
-    mandate_call(
-        &state,
-        &headers,
-        "execute_upi_mandate_debit",
-        |ledger, now| {
-            let request: ExecuteMandateDebitRequest = parse(&body)?;
-            ledger.execute_mandate_debit(request, now)
-        },
-    )
+    mandate_call(&state, &call.headers, call.operation, |ledger, now| {
+        let request: ExecuteMandateDebitRequest = parse(&body)?;
+        ledger.execute_mandate_debit(request, now)
+    })
 }
 
 #[cfg(test)]

@@ -10,12 +10,10 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
-use axum::Router;
 use serde_json::Value;
 
 use super::ledger::Refusal;
-use super::routes::{authenticated, error, ok, parse, refused, unauthorized};
+use super::routes::{authenticated, error, ok, parse, refused, unauthorized, Call};
 use super::{codes, notify, SandboxState};
 use enkash::types::{
     CustomerCreate, QrCodeCreate, SplitAccountCreate, ValidateOtpRequest, VerifyVpaRequest,
@@ -27,29 +25,6 @@ use enkash::types::{
 pub const INVALID_VPA_SUFFIX: &str = "@invalid";
 
 type Shared = State<Arc<SandboxState>>;
-
-pub(super) fn add(router: Router<Arc<SandboxState>>) -> Router<Arc<SandboxState>> {
-    router
-        .route("/api/v0/qr-code", post(create_upi_qr))
-        .route("/api/v0/customer", post(create_customer))
-        .route("/api/v0/split-account", post(create_split_account))
-        .route(
-            "/api/v0/split-account/deactivate",
-            patch(deactivate_split_account),
-        )
-        .route("/pay/checkout/qrcode/{order_id}", get(get_dynamic_upi_qr))
-        .route(
-            "/pay/checkout/upi-detail/{transaction_id}",
-            get(get_upi_intent_links),
-        )
-        .route(
-            "/pay/checkout/status/upi/{transaction_id}",
-            get(get_upi_transaction_status),
-        )
-        .route("/pay/charge/verify-vpa", post(verify_upi_vpa))
-        .route("/pay/otp/validate", post(validate_otp))
-        .route("/pay/resend/otp/{transaction_id}", get(resend_otp))
-}
 
 /// The checkout-side endpoints show no authentication in EnKash's docs, and a browser calls
 /// them without the merchant's token: a call with no auth header at all is served; one with
@@ -83,33 +58,37 @@ fn checkout<T: serde::Serialize>(
     }
 }
 
-async fn create_upi_qr(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
-    authenticated(&state, &headers, "create_upi_qr", |inner| {
+pub(crate) async fn create_upi_qr(State(state): Shared, call: Call, body: Bytes) -> Response {
+    authenticated(&state, &call.headers, call.operation, |inner| {
         let request: QrCodeCreate = parse(&body)?;
         inner.ledger.create_qr_code(request)
     })
 }
 
-async fn create_customer(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
-    authenticated(&state, &headers, "create_customer", |inner| {
+pub(crate) async fn create_customer(State(state): Shared, call: Call, body: Bytes) -> Response {
+    authenticated(&state, &call.headers, call.operation, |inner| {
         let request: CustomerCreate = parse(&body)?;
         inner.ledger.create_customer(request)
     })
 }
 
-async fn create_split_account(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
-    authenticated(&state, &headers, "create_split_account", |inner| {
+pub(crate) async fn create_split_account(
+    State(state): Shared,
+    call: Call,
+    body: Bytes,
+) -> Response {
+    authenticated(&state, &call.headers, call.operation, |inner| {
         let request: SplitAccountCreate = parse(&body)?;
         inner.ledger.create_split_account(request)
     })
 }
 
-async fn deactivate_split_account(
+pub(crate) async fn deactivate_split_account(
     State(state): Shared,
     Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    call: Call,
 ) -> Response {
-    authenticated(&state, &headers, "deactivate_split_account", |inner| {
+    authenticated(&state, &call.headers, call.operation, |inner| {
         let id = query
             .get("splitAccountDetailId")
             .ok_or_else(|| Refusal::Invalid("splitAccountDetailId: required".into()))?;
@@ -117,38 +96,38 @@ async fn deactivate_split_account(
     })
 }
 
-async fn get_dynamic_upi_qr(
+pub(crate) async fn get_dynamic_upi_qr(
     State(state): Shared,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    call: Call,
 ) -> Response {
-    checkout(&state, &headers, "get_dynamic_upi_qr", |inner| {
+    checkout(&state, &call.headers, call.operation, |inner| {
         inner.ledger.dynamic_upi_qr(&id)
     })
 }
 
-async fn get_upi_intent_links(
+pub(crate) async fn get_upi_intent_links(
     State(state): Shared,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    call: Call,
 ) -> Response {
-    checkout(&state, &headers, "get_upi_intent_links", |inner| {
+    checkout(&state, &call.headers, call.operation, |inner| {
         inner.ledger.upi_intent_links(&id)
     })
 }
 
-async fn get_upi_transaction_status(
+pub(crate) async fn get_upi_transaction_status(
     State(state): Shared,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    call: Call,
 ) -> Response {
-    checkout(&state, &headers, "get_upi_transaction_status", |inner| {
+    checkout(&state, &call.headers, call.operation, |inner| {
         inner.ledger.upi_status(&id)
     })
 }
 
-async fn verify_upi_vpa(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
-    if let Some(response) = unauthorized(&state, &headers, "verify_upi_vpa") {
+pub(crate) async fn verify_upi_vpa(State(state): Shared, call: Call, body: Bytes) -> Response {
+    if let Some(response) = unauthorized(&state, &call.headers, call.operation) {
         return response;
     }
     let request = match parse::<VerifyVpaRequest>(&body) {
@@ -194,9 +173,9 @@ fn holder_name(local_part: &str) -> String {
         .join(" ")
 }
 
-async fn validate_otp(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn validate_otp(State(state): Shared, call: Call, body: Bytes) -> Response {
     let mut notification = None;
-    let response = checkout(&state, &headers, "validate_otp", |inner| {
+    let response = checkout(&state, &call.headers, call.operation, |inner| {
         let request: ValidateOtpRequest = parse(&body)?;
         let (answer, notify) = inner.ledger.validate_otp(request)?;
         notification = notify;
@@ -210,8 +189,12 @@ async fn validate_otp(State(state): Shared, headers: HeaderMap, body: Bytes) -> 
 
 /// Resend OTP answers `text/plain`; its refusals are error statuses with the usual JSON body
 /// (a 200 must be text).
-async fn resend_otp(State(state): Shared, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    if let Some(response) = checkout_auth(&state, &headers, "resend_otp") {
+pub(crate) async fn resend_otp(
+    State(state): Shared,
+    Path(id): Path<String>,
+    call: Call,
+) -> Response {
+    if let Some(response) = checkout_auth(&state, &call.headers, call.operation) {
         return response;
     }
     let outcome = state.lock().ledger.resend_otp(&id);

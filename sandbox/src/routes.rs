@@ -7,17 +7,18 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::ledger::Refusal;
 use super::{codes, notify, SandboxState, TokenFault};
+use crate::spec::Operation;
 use enkash::types::{
     CreateOrderRequest, EditSplitTransactionRequest, RefundRequest, SettlementPayoutSearch,
     SplitAccountUpdate, SubmitPaymentRequest, TokenRequest,
@@ -25,55 +26,39 @@ use enkash::types::{
 
 type Shared = State<Arc<SandboxState>>;
 
-pub(super) fn router(state: Arc<SandboxState>) -> Router {
-    let router = Router::new()
-        .route("/api/v0/merchant/token", post(generate_token))
-        .route("/api/v0/orders", post(create_order))
-        .route("/api/v0/orders/{order_id}", get(get_order_status))
-        .route("/api/v0/payment/submit", post(submit_payment))
-        .route(
-            "/api/v0/payment/{transaction_id}",
-            get(get_transaction_status),
-        )
-        .route(
-            "/api/v0/payment/{transaction_id}/refund",
-            post(refund_transaction),
-        )
-        .route(
-            "/api/v0/settlement-payout/search",
-            post(search_settlement_payouts),
-        )
-        .route(
-            "/api/v0/settlement-payout/{payout_id}",
-            get(get_settlement_payout),
-        )
-        .route("/api/v0/qr-code/search", post(search_upi_qrs))
-        .route("/api/v0/qr-code/{qr_code_id}", get(get_upi_qr))
-        .route("/api/v0/qr-code/{qr_code_id}/cancel", patch(cancel_upi_qr))
-        .route("/api/v0/split-account", patch(update_split_account))
-        .route(
-            "/api/v0/split-account/activate",
-            patch(activate_split_account),
-        )
-        .route(
-            "/api/v0/split-transaction/{transaction_id}",
-            post(edit_split_settlement),
-        )
-        .merge(super::mandates::router());
-    // The control API (`openapi/sandbox-control.yaml`), outside the gateway's layers below.
-    let control = super::control::router();
-    // The operations added from the portal's list (issue 20), in their own file.
-    super::portal_routes::add(router)
-        // Layers run outside in: faults first (a fault is met whatever the request), then the
-        // spec's own checks, then the handler's business rules.
-        .route_layer(axum::middleware::from_fn(super::contract::enforce))
-        .route_layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&state),
-            super::faults::inject,
-        ))
-        .merge(control)
-        .fallback(not_found)
-        .with_state(state)
+/// The operation a route was mounted for (`router.rs`), in the request's extensions.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bound(pub &'static Operation);
+
+/// What a handler knows of its request besides the body: the headers, and the `operationId`
+/// of the operation the router bound it to (the key of the sandbox's counts).
+#[derive(Debug)]
+pub(crate) struct Call {
+    /// The request's headers.
+    pub headers: HeaderMap,
+    /// The spec's `operationId`.
+    pub operation: &'static str,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Call {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        // Every gateway route carries its operation (`router::mount`); a handler mounted
+        // without one is a wiring mistake, answered as the server's fault.
+        let Some(Bound(operation)) = parts.extensions.get::<Bound>().copied() else {
+            return Err(error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                500,
+                "Handler mounted without its operation",
+                Value::Null,
+            ));
+        };
+        Ok(Call {
+            headers: parts.headers.clone(),
+            operation: operation.id,
+        })
+    }
 }
 
 /// An error body in the spec's `ErrorBody` shape.
@@ -127,7 +112,7 @@ pub(super) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
     })
 }
 
-async fn not_found() -> Response {
+pub(crate) async fn not_found() -> Response {
     error(
         StatusCode::NOT_FOUND,
         codes::NOT_FOUND,
@@ -136,7 +121,7 @@ async fn not_found() -> Response {
     )
 }
 
-async fn generate_token(State(state): Shared, body: Bytes) -> Response {
+pub(crate) async fn generate_token(State(state): Shared, body: Bytes) -> Response {
     let fault = state.lock().faults.pop_front();
     let mut expiry_offset = None;
     match fault {
@@ -257,27 +242,27 @@ pub(super) fn authenticated<T: Serialize>(
     }
 }
 
-async fn create_order(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn create_order(State(state): Shared, call: Call, body: Bytes) -> Response {
     let (key, base) = (state.access_key.clone(), state.base_url.clone());
-    authenticated(&state, &headers, "create_order", |inner| {
+    authenticated(&state, &call.headers, call.operation, |inner| {
         let request: CreateOrderRequest = parse(&body)?;
         inner.ledger.create_order(request, &key, &base)
     })
 }
 
-async fn get_order_status(
+pub(crate) async fn get_order_status(
     State(state): Shared,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    call: Call,
 ) -> Response {
-    authenticated(&state, &headers, "get_order_status", |inner| {
+    authenticated(&state, &call.headers, call.operation, |inner| {
         inner.ledger.order(&id)
     })
 }
 
-async fn submit_payment(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn submit_payment(State(state): Shared, call: Call, body: Bytes) -> Response {
     let mut notification = None;
-    let response = authenticated(&state, &headers, "submit_payment", |inner| {
+    let response = authenticated(&state, &call.headers, call.operation, |inner| {
         let request: SubmitPaymentRequest = parse(&body)?;
         let (transaction, notify) = inner.ledger.submit_payment(request)?;
         notification = notify;
@@ -289,45 +274,45 @@ async fn submit_payment(State(state): Shared, headers: HeaderMap, body: Bytes) -
     response
 }
 
-async fn get_transaction_status(
+pub(crate) async fn get_transaction_status(
     State(state): Shared,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    call: Call,
 ) -> Response {
-    authenticated(&state, &headers, "get_transaction_status", |inner| {
+    authenticated(&state, &call.headers, call.operation, |inner| {
         inner.ledger.transaction(&id)
     })
 }
 
-async fn refund_transaction(
+pub(crate) async fn refund_transaction(
     State(state): Shared,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    call: Call,
     body: Bytes,
 ) -> Response {
-    authenticated(&state, &headers, "refund_transaction", |inner| {
+    authenticated(&state, &call.headers, call.operation, |inner| {
         let request: RefundRequest = parse(&body)?;
         inner.ledger.refund(&id, request)
     })
 }
 
-async fn get_settlement_payout(
+pub(crate) async fn get_settlement_payout(
     State(state): Shared,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    call: Call,
 ) -> Response {
-    authenticated(&state, &headers, "get_settlement_payout", |inner| {
+    authenticated(&state, &call.headers, call.operation, |inner| {
         inner.ledger.payout(&id)
     })
 }
 
-async fn search_settlement_payouts(
+pub(crate) async fn search_settlement_payouts(
     State(state): Shared,
     Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    call: Call,
     body: Bytes,
 ) -> Response {
-    authenticated(&state, &headers, "search_settlement_payouts", |inner| {
+    authenticated(&state, &call.headers, call.operation, |inner| {
         let filter: SettlementPayoutSearch = parse(&body)?;
         let (offset, limit) = page(&query)?;
         Ok(inner.ledger.search_payouts(&filter, offset, limit))
@@ -345,46 +330,54 @@ fn page(query: &HashMap<String, String>) -> Result<(usize, usize), Refusal> {
     Ok((number("offset", 0)?, number("limit", 50)?))
 }
 
-async fn get_upi_qr(State(state): Shared, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    authenticated(&state, &headers, "get_upi_qr", |inner| {
+pub(crate) async fn get_upi_qr(
+    State(state): Shared,
+    Path(id): Path<String>,
+    call: Call,
+) -> Response {
+    authenticated(&state, &call.headers, call.operation, |inner| {
         inner.ledger.qr_code(&id)
     })
 }
 
-async fn cancel_upi_qr(
+pub(crate) async fn cancel_upi_qr(
     State(state): Shared,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    call: Call,
 ) -> Response {
-    authenticated(&state, &headers, "cancel_upi_qr", |inner| {
+    authenticated(&state, &call.headers, call.operation, |inner| {
         inner.ledger.cancel_qr_code(&id)
     })
 }
 
-async fn search_upi_qrs(
+pub(crate) async fn search_upi_qrs(
     State(state): Shared,
     Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    call: Call,
 ) -> Response {
-    authenticated(&state, &headers, "search_upi_qrs", |inner| {
+    authenticated(&state, &call.headers, call.operation, |inner| {
         let (offset, limit) = page(&query)?;
         Ok(inner.ledger.search_qr_codes(offset, limit))
     })
 }
 
-async fn update_split_account(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
-    authenticated(&state, &headers, "update_split_account", |inner| {
+pub(crate) async fn update_split_account(
+    State(state): Shared,
+    call: Call,
+    body: Bytes,
+) -> Response {
+    authenticated(&state, &call.headers, call.operation, |inner| {
         let update: SplitAccountUpdate = parse(&body)?;
         inner.ledger.update_split_account(update)
     })
 }
 
-async fn activate_split_account(
+pub(crate) async fn activate_split_account(
     State(state): Shared,
     Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    call: Call,
 ) -> Response {
-    authenticated(&state, &headers, "activate_split_account", |inner| {
+    authenticated(&state, &call.headers, call.operation, |inner| {
         let id = query
             .get("splitAccountDetailId")
             .ok_or_else(|| Refusal::Invalid("splitAccountDetailId: required".into()))?;
@@ -393,13 +386,13 @@ async fn activate_split_account(
 }
 
 /// Edit-split answers in its own envelope: `code`, `message`, `payload`.
-async fn edit_split_settlement(
+pub(crate) async fn edit_split_settlement(
     State(state): Shared,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    call: Call,
     body: Bytes,
 ) -> Response {
-    if let Some(response) = unauthorized(&state, &headers, "edit_split_settlement") {
+    if let Some(response) = unauthorized(&state, &call.headers, call.operation) {
         return response;
     }
     let outcome = parse::<EditSplitTransactionRequest>(&body)
