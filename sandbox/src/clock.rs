@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::{mandates, Inner, Sandbox};
+use super::{Inner, Sandbox};
 
 /// How far business time may be moved ahead in all: a hundred years.
 const MAX_AHEAD: Duration = Duration::from_secs(100 * 366 * 24 * 60 * 60);
@@ -70,7 +70,7 @@ impl Sandbox {
             let now = inner.business_now();
             (now, inner.ledger.mandates.tick(now))
         };
-        mandates::deliver(&self.state, callbacks);
+        self.state.outbox.callbacks(callbacks);
         self.state.landings.clock_moved();
         Ok(now)
     }

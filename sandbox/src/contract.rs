@@ -15,7 +15,7 @@ use jsonschema::paths::{LazyLocation, Location as SchemaLocation};
 use jsonschema::{Keyword, ValidationError, Validator};
 use serde_json::{json, Map, Value};
 
-use super::routes::error;
+use crate::http::respond::error;
 use crate::spec::{self, Operation};
 
 /// A request body larger than this is refused unread.

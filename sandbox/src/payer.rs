@@ -3,7 +3,7 @@
 //! as a customer would.
 
 use super::ledger::{QrPaymentError, SettleError};
-use super::{notify, Sandbox};
+use super::Sandbox;
 use enkash::Rupees;
 
 impl Sandbox {
@@ -49,7 +49,7 @@ impl Sandbox {
             .pay_checkout_upi(transaction_id, payer_vpa);
         let (transaction, notify) = paid?;
         if let Some(notify) = notify {
-            notify::deliver(&self.state, notify);
+            self.state.outbox.notify(notify);
         }
         Ok(transaction)
     }

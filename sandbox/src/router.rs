@@ -12,61 +12,62 @@ use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::{Extension, Router};
 use serde_json::Value;
 
-use crate::routes::{self, Bound};
+use crate::http::respond::Bound;
+use crate::http::{checkout, mandates, orders, qr, refunds, respond, settlements, splits, token};
 use crate::spec::{self, Operation};
-use crate::{contract, faults, mandates, portal_routes, SandboxState};
+use crate::{contract, faults, SandboxState};
 
 /// Binds a handler to an operation for the method the spec gives it.
 type Bind = fn(MethodFilter) -> MethodRouter<Arc<SandboxState>>;
 
 /// Every handler of the gateway, by the `operationId` of the operation it serves.
 const HANDLERS: &[(&str, Bind)] = &[
-    ("generate_token", |m| on(m, routes::generate_token)),
-    ("create_order", |m| on(m, routes::create_order)),
-    ("get_order_status", |m| on(m, routes::get_order_status)),
-    ("submit_payment", |m| on(m, routes::submit_payment)),
+    ("generate_token", |m| on(m, token::generate_token)),
+    ("create_order", |m| on(m, orders::create_order)),
+    ("get_order_status", |m| on(m, orders::get_order_status)),
+    ("submit_payment", |m| on(m, orders::submit_payment)),
     ("get_transaction_status", |m| {
-        on(m, routes::get_transaction_status)
+        on(m, orders::get_transaction_status)
     }),
-    ("refund_transaction", |m| on(m, routes::refund_transaction)),
+    ("refund_transaction", |m| on(m, refunds::refund_transaction)),
     ("get_settlement_payout", |m| {
-        on(m, routes::get_settlement_payout)
+        on(m, settlements::get_settlement_payout)
     }),
     ("search_settlement_payouts", |m| {
-        on(m, routes::search_settlement_payouts)
+        on(m, settlements::search_settlement_payouts)
     }),
-    ("get_upi_qr", |m| on(m, routes::get_upi_qr)),
-    ("cancel_upi_qr", |m| on(m, routes::cancel_upi_qr)),
-    ("search_upi_qrs", |m| on(m, routes::search_upi_qrs)),
+    ("get_upi_qr", |m| on(m, qr::get_upi_qr)),
+    ("cancel_upi_qr", |m| on(m, qr::cancel_upi_qr)),
+    ("search_upi_qrs", |m| on(m, qr::search_upi_qrs)),
     ("update_split_account", |m| {
-        on(m, routes::update_split_account)
+        on(m, splits::update_split_account)
     }),
     ("activate_split_account", |m| {
-        on(m, routes::activate_split_account)
+        on(m, splits::activate_split_account)
     }),
     ("edit_split_settlement", |m| {
-        on(m, routes::edit_split_settlement)
+        on(m, splits::edit_split_settlement)
     }),
-    ("create_upi_qr", |m| on(m, portal_routes::create_upi_qr)),
-    ("create_customer", |m| on(m, portal_routes::create_customer)),
+    ("create_upi_qr", |m| on(m, qr::create_upi_qr)),
+    ("create_customer", |m| on(m, qr::create_customer)),
     ("create_split_account", |m| {
-        on(m, portal_routes::create_split_account)
+        on(m, splits::create_split_account)
     }),
     ("deactivate_split_account", |m| {
-        on(m, portal_routes::deactivate_split_account)
+        on(m, splits::deactivate_split_account)
     }),
     ("get_dynamic_upi_qr", |m| {
-        on(m, portal_routes::get_dynamic_upi_qr)
+        on(m, checkout::get_dynamic_upi_qr)
     }),
     ("get_upi_intent_links", |m| {
-        on(m, portal_routes::get_upi_intent_links)
+        on(m, checkout::get_upi_intent_links)
     }),
     ("get_upi_transaction_status", |m| {
-        on(m, portal_routes::get_upi_transaction_status)
+        on(m, checkout::get_upi_transaction_status)
     }),
-    ("verify_upi_vpa", |m| on(m, portal_routes::verify_upi_vpa)),
-    ("validate_otp", |m| on(m, portal_routes::validate_otp)),
-    ("resend_otp", |m| on(m, portal_routes::resend_otp)),
+    ("verify_upi_vpa", |m| on(m, checkout::verify_upi_vpa)),
+    ("validate_otp", |m| on(m, checkout::validate_otp)),
+    ("resend_otp", |m| on(m, checkout::resend_otp)),
     ("create_upi_mandate", |m| {
         on(m, mandates::create_upi_mandate)
     }),
@@ -107,7 +108,7 @@ pub(crate) fn router(state: Arc<SandboxState>) -> Router {
     router
         // The control API (`openapi/sandbox-control.yaml`), outside the gateway's layers.
         .merge(crate::control::router())
-        .fallback(routes::not_found)
+        .fallback(respond::not_found)
         .with_state(state)
 }
 

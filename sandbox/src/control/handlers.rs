@@ -1,7 +1,6 @@
 //! One handler per operation of `openapi/sandbox-control.yaml`, each a thin layer over the
 //! in-process [`Sandbox`](crate::Sandbox) method of the same name.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -246,7 +245,7 @@ async fn get_counters(State(state): Shared) -> Response {
         "tokenRequests": sandbox.token_requests(),
         "unauthorizedResponses": sandbox.unauthorized_responses(),
         "notificationsSent": sandbox.notifications_sent(),
-        "notificationsDelivered": state.notifications_delivered.load(Ordering::SeqCst),
+        "notificationsDelivered": state.outbox.notifications.delivered(),
         "mandateCallbacksSent": sandbox.mandate_callbacks_sent(),
         "mandateCallbacksDelivered": sandbox.mandate_callbacks_delivered(),
         "landingsPending": sandbox.landings_pending(),

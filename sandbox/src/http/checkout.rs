@@ -1,100 +1,22 @@
-//! The sandbox's HTTP surface for the operations added from the developer portal's list
-//! (issue 20): the checkout-side `/pay/...` endpoints, Create UPI QR, Create Customer, and
-//! Create / Deactivate Split Account. Shared helpers (auth, envelope, refusals) are in
-//! `routes.rs`; the rules are in `ledger/`.
-
-use std::collections::HashMap;
-use std::sync::Arc;
+//! The checkout side (`/pay/...`): UPI checkout (dynamic QR, intent links, UPI status, Verify
+//! VPA) and OTP (validate, resend).
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::ledger::Refusal;
-use super::routes::{authenticated, error, ok, parse, refused, unauthorized, Call};
-use super::{codes, notify, SandboxState};
-use enkash::types::{
-    CustomerCreate, QrCodeCreate, SplitAccountCreate, ValidateOtpRequest, VerifyVpaRequest,
-    VpaHolder,
-};
+use crate::codes;
+use crate::ledger::Refusal;
+
+use super::auth::{checkout, checkout_auth, unauthorized};
+use super::respond::{error, ok, parse, refused, Call, Shared};
+use enkash::types::{ValidateOtpRequest, VerifyVpaRequest, VpaHolder};
 
 /// Verify UPI VPA refuses an address ending with this (as one with no `@`), with
 /// [`codes::INVALID_VPA`]; any other is verified.
 pub const INVALID_VPA_SUFFIX: &str = "@invalid";
-
-type Shared = State<Arc<SandboxState>>;
-
-/// The checkout-side endpoints show no authentication in EnKash's docs, and a browser calls
-/// them without the merchant's token: a call with no auth header at all is served; one with
-/// headers must have valid ones.
-fn checkout_auth(
-    state: &SandboxState,
-    headers: &HeaderMap,
-    operation: &'static str,
-) -> Option<Response> {
-    let anonymous =
-        !headers.contains_key(header::AUTHORIZATION) && !headers.contains_key("merchantaccesskey");
-    match anonymous {
-        true => None,
-        false => unauthorized(state, headers, operation),
-    }
-}
-
-/// [`authenticated`] for a checkout-side endpoint.
-fn checkout<T: serde::Serialize>(
-    state: &SandboxState,
-    headers: &HeaderMap,
-    operation: &'static str,
-    handle: impl FnOnce(&mut super::Inner) -> Result<T, Refusal>,
-) -> Response {
-    if let Some(response) = checkout_auth(state, headers, operation) {
-        return response;
-    }
-    match handle(&mut state.lock()) {
-        Ok(payload) => ok(payload),
-        Err(refusal) => refused(refusal),
-    }
-}
-
-pub(crate) async fn create_upi_qr(State(state): Shared, call: Call, body: Bytes) -> Response {
-    authenticated(&state, &call.headers, call.operation, |inner| {
-        let request: QrCodeCreate = parse(&body)?;
-        inner.ledger.create_qr_code(request)
-    })
-}
-
-pub(crate) async fn create_customer(State(state): Shared, call: Call, body: Bytes) -> Response {
-    authenticated(&state, &call.headers, call.operation, |inner| {
-        let request: CustomerCreate = parse(&body)?;
-        inner.ledger.create_customer(request)
-    })
-}
-
-pub(crate) async fn create_split_account(
-    State(state): Shared,
-    call: Call,
-    body: Bytes,
-) -> Response {
-    authenticated(&state, &call.headers, call.operation, |inner| {
-        let request: SplitAccountCreate = parse(&body)?;
-        inner.ledger.create_split_account(request)
-    })
-}
-
-pub(crate) async fn deactivate_split_account(
-    State(state): Shared,
-    Query(query): Query<HashMap<String, String>>,
-    call: Call,
-) -> Response {
-    authenticated(&state, &call.headers, call.operation, |inner| {
-        let id = query
-            .get("splitAccountDetailId")
-            .ok_or_else(|| Refusal::Invalid("splitAccountDetailId: required".into()))?;
-        inner.ledger.deactivate_split_account(id)
-    })
-}
 
 pub(crate) async fn get_dynamic_upi_qr(
     State(state): Shared,
@@ -182,7 +104,7 @@ pub(crate) async fn validate_otp(State(state): Shared, call: Call, body: Bytes) 
         Ok(answer)
     });
     if let Some(notify) = notification {
-        notify::deliver(&state, notify);
+        state.outbox.notify(notify);
     }
     response
 }
