@@ -91,6 +91,7 @@ mod payer;
 mod router;
 mod sandbox;
 mod schema_problems;
+mod server;
 mod spec;
 mod state;
 

@@ -3,18 +3,16 @@
 //! what they drive: the clock (`clock.rs`), the payer's part (`payer.rs`, `mandates.rs`) and
 //! the inspection of the books (`inspect.rs`).
 
-use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::control::ControlEndpoint;
 use crate::fault_kinds::{CallFault, TokenFault};
 
-use crate::ledger::{Ledger, SettleError};
-use crate::outbox::Outbox;
-use crate::state::{Inner, Landings, SandboxState};
+use crate::ledger::SettleError;
+use crate::state::SandboxState;
 
 /// A running sandbox. Dropping it shuts the server down.
 #[derive(Debug)]
@@ -28,28 +26,26 @@ pub struct Sandbox {
 #[derive(Debug, Clone)]
 #[must_use = "call .start() to run the sandbox"]
 pub struct SandboxBuilder {
-    port: u16,
-    token_lifetime: Duration,
-    revoke_previous_tokens: bool,
+    pub(crate) port: u16,
+    pub(crate) token_lifetime: Duration,
+    pub(crate) revoke_previous_tokens: bool,
 }
-
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Sandbox {
     /// The id of an order the sandbox holds, paid.
-    pub const PAID_ORDER_ID: &'static str = "ORD_SANDBOX_PAID";
+    pub const PAID_ORDER_ID: &'static str = crate::ledger::seeds::PAID_ORDER_ID;
     /// The id of an order the sandbox holds, not yet paid.
-    pub const CREATED_ORDER_ID: &'static str = "ORD_SANDBOX_CREATED";
+    pub const CREATED_ORDER_ID: &'static str = crate::ledger::seeds::CREATED_ORDER_ID;
     /// The id of an active split account the sandbox holds.
-    pub const SPLIT_ACCOUNT_ID: &'static str = "SAD_SANDBOX_1";
+    pub const SPLIT_ACCOUNT_ID: &'static str = crate::ledger::seeds::SPLIT_ACCOUNT_ID;
     /// The id of an active, reusable UPI QR code the sandbox holds.
-    pub const QR_CODE_ID: &'static str = "QR_SANDBOX_1";
+    pub const QR_CODE_ID: &'static str = crate::ledger::seeds::QR_CODE_ID;
     /// That split account's access key.
-    pub const SPLIT_ACCESS_KEY: &'static str = "AK_SPLIT_SANDBOX_1";
+    pub const SPLIT_ACCESS_KEY: &'static str = crate::ledger::seeds::SPLIT_ACCESS_KEY;
     /// The `referenceId` of an active monthly `MAX` UPI mandate of Rs 5,000 the sandbox holds.
-    pub const MANDATE_REFERENCE_ID: &'static str = "SUBSANDBOX1";
+    pub const MANDATE_REFERENCE_ID: &'static str = crate::ledger::seeds::MANDATE_REFERENCE_ID;
     /// That mandate's `mandateId` (what pre-debit notices and debits name).
-    pub const MANDATE_ID: &'static str = "MDT_SANDBOX_1";
+    pub const MANDATE_ID: &'static str = crate::ledger::seeds::MANDATE_ID;
 
     /// Starts a sandbox on `127.0.0.1` on a free port, issuing one-hour tokens.
     pub async fn start() -> std::io::Result<Self> {
@@ -314,52 +310,5 @@ impl SandboxBuilder {
     pub fn revoke_previous_tokens(mut self, revoke: bool) -> Self {
         self.revoke_previous_tokens = revoke;
         self
-    }
-
-    /// Binds and starts serving.
-    pub async fn start(self) -> std::io::Result<Sandbox> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?;
-        let addr = listener.local_addr()?;
-        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        let access_key = format!("AK_SANDBOX_{id:04}");
-        let base_url = format!("http://{addr}");
-        let mut ledger = Ledger::seeded();
-        ledger.seed_orders(&access_key, &base_url);
-        ledger.seed_mandate(chrono::Utc::now());
-        let state = Arc::new(SandboxState {
-            secret_key: format!("SK_SANDBOX_{id:04}_{:08x}", fastrand::u32(..)),
-            access_key,
-            base_url,
-            addr,
-            inner: Mutex::new(Inner {
-                token_lifetime: self.token_lifetime,
-                revoke_previous_tokens: self.revoke_previous_tokens,
-                skew_secs: 0,
-                faults: VecDeque::new(),
-                tokens: HashMap::new(),
-                ledger,
-                authenticated: HashMap::new(),
-                attempts: HashMap::new(),
-                call_faults: HashMap::new(),
-                business_ahead: Duration::ZERO,
-            }),
-            unauthorized: AtomicU64::new(0),
-            outbox: Outbox::new(tokio::runtime::Handle::current()),
-            landings: Landings::default(),
-        });
-        let app = crate::router::router(Arc::clone(&state));
-        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
-        Ok(Sandbox {
-            state,
-            addr,
-            shutdown: Some(shutdown),
-        })
     }
 }

@@ -14,7 +14,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::faults::{CallFaultJson, TokenFaultJson};
-use super::{body, refused, sandbox, Refused, CONTROL_SPEC_PATH};
+use super::respond::{body, refused, sandbox, Refused};
+use super::spec::CONTROL_SPEC_PATH;
 use crate::{MandateActionError, QrPaymentError, Sandbox, SandboxState, SettleError};
 
 type Shared = State<Arc<SandboxState>>;

@@ -644,10 +644,8 @@ impl Ledger {
     /// An active monthly `MAX` mandate of Rs 5,000 with fixed ids, valid for ten years from
     /// `now`, for examples and tools that need one without playing the payer.
     pub(crate) fn seed_mandate(&mut self, now: DateTime<Utc>) {
-        let (reference_id, mandate_id) = (
-            crate::Sandbox::MANDATE_REFERENCE_ID,
-            crate::Sandbox::MANDATE_ID,
-        );
+        let (reference_id, mandate_id) =
+            (super::seeds::MANDATE_REFERENCE_ID, super::seeds::MANDATE_ID);
         let request = CreateUpiMandateRequest {
             reference_id: match reference_id.parse() {
                 Ok(id) => id,

@@ -16,6 +16,7 @@ mod otp;
 mod pending;
 mod qr;
 mod qr_create;
+pub(crate) mod seeds;
 mod split;
 mod split_accounts;
 
@@ -102,11 +103,7 @@ impl Ledger {
                 payout("SP_SANDBOX_0002", Rupees::from_paise(820_000), Rupees::ZERO),
             ],
             split_accounts: vec![
-                split_account(
-                    super::Sandbox::SPLIT_ACCOUNT_ID,
-                    super::Sandbox::SPLIT_ACCESS_KEY,
-                    true,
-                ),
+                split_account(seeds::SPLIT_ACCOUNT_ID, seeds::SPLIT_ACCESS_KEY, true),
                 split_account("SAD_SANDBOX_INACTIVE", "AK_SPLIT_SANDBOX_INACTIVE", false),
             ],
             qr_codes: qr::seeded(),
@@ -117,8 +114,8 @@ impl Ledger {
     /// Two orders with fixed ids, one paid and one not, for examples that need an order.
     pub(super) fn seed_orders(&mut self, merchant_key: &str, base_url: &str) {
         for (fixed_id, pay) in [
-            (super::Sandbox::PAID_ORDER_ID, true),
-            (super::Sandbox::CREATED_ORDER_ID, false),
+            (seeds::PAID_ORDER_ID, true),
+            (seeds::CREATED_ORDER_ID, false),
         ] {
             let request = CreateOrderRequest::builder()
                 .order_id(fixed_id.replace('_', ""))

@@ -55,7 +55,7 @@ pub(super) fn seeded() -> Vec<QrCodeResponse> {
         ..Default::default()
     };
     vec![
-        code(crate::Sandbox::QR_CODE_ID, "Sandbox counter", None),
+        code(super::seeds::QR_CODE_ID, "Sandbox counter", None),
         code(
             "QR_SANDBOX_FIXED",
             "Sandbox fixed amount",
