@@ -3,30 +3,13 @@
 
 use serde_json::{json, Value};
 
-use super::{require_successful, Ledger, Refusal};
+use super::books::Ledger;
+use super::orders::require_successful;
+use super::terms::Refusal;
+
 use crate::codes;
 use enkash::types::{EditSplitTransactionRequest, SplitAccountUpdate, SplitSettlement};
 use enkash::{Decimal, Rupees};
-
-/// A split (sub-merchant) account, as the sandbox keeps it.
-#[derive(Debug, Clone)]
-pub(super) struct SplitAccount {
-    pub id: String,
-    pub access_key: String,
-    pub active: bool,
-    /// The fields set through `update_split_account`, as JSON.
-    pub details: serde_json::Map<String, Value>,
-}
-
-impl SplitAccount {
-    /// What the sandbox answers about an account: never its key.
-    pub fn view(&self) -> Value {
-        let mut view = self.details.clone();
-        view.insert("splitAccountDetailId".into(), json!(self.id));
-        view.insert("active".into(), json!(self.active));
-        Value::Object(view)
-    }
-}
 
 impl Ledger {
     pub(crate) fn update_split_account(
@@ -129,15 +112,5 @@ impl Ledger {
             ));
         }
         Ok(())
-    }
-}
-
-pub(super) fn split_account(id: &str, access_key: &str, active: bool) -> SplitAccount {
-    let details = json!({"name": "Sandbox Vendor LLP", "settlementCycle": "T1"});
-    SplitAccount {
-        id: id.to_string(),
-        access_key: access_key.to_string(),
-        active,
-        details: details.as_object().cloned().unwrap_or_default(),
     }
 }

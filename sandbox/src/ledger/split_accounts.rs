@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::split::SplitAccount;
+use super::books::SplitAccount;
 use super::{Ledger, Refusal};
 use enkash::types::SplitAccountCreate;
 
