@@ -10,10 +10,8 @@ mod orders;
 mod otp;
 mod pending;
 mod qr;
-mod qr_create;
 pub(crate) mod seeds;
 mod split;
-mod split_accounts;
 mod terms;
 
 pub(crate) use books::Ledger;
@@ -22,6 +20,6 @@ pub use mandate_book::{MandateActionError, AFA_VPA_SUFFIX};
 use orders::Outcome;
 pub use otp::{OTP_CARD, SANDBOX_OTP};
 pub use pending::SettleError;
-pub use qr_create::QrPaymentError;
+pub use qr::QrPaymentError;
 pub(crate) use terms::{Notify, Refusal};
 pub use terms::{DECLINED_CARD, DECLINED_VPA_SUFFIX, PENDING_VPA_SUFFIX};
