@@ -10,7 +10,9 @@ mod orders;
 mod otp;
 mod pending;
 mod qr;
+mod refunds;
 pub(crate) mod seeds;
+mod settlements;
 mod split;
 mod terms;
 

@@ -7,12 +7,12 @@ use crate::codes;
 use enkash::Rupees;
 
 use super::books::{split_account, Ledger};
+use super::settlements::payout;
 use super::terms::{Notify, Refusal, DECLINED_CARD, DECLINED_VPA_SUFFIX, PENDING_VPA_SUFFIX};
 use super::{otp, qr, seeds};
 use enkash::types::{
     CreateOrderRequest, Order, OrderStatus, OrderTransaction, PaymentDetail, PaymentMode,
-    PaymentNotification, PaymentStatus, PayoutStatus, Refund, RefundRequest, RefundStatus,
-    SettlementPayout, SettlementPayoutSearch, SubmitPaymentRequest,
+    PaymentNotification, PaymentStatus, SubmitPaymentRequest,
 };
 
 impl Ledger {
@@ -244,146 +244,6 @@ impl Ledger {
             .cloned()
             .ok_or_else(|| Refusal::NotFound(format!("No transaction {id}")))
     }
-
-    pub(crate) fn refund(
-        &mut self,
-        transaction_id: &str,
-        request: RefundRequest,
-    ) -> Result<Refund, Refusal> {
-        // A positive amount and a non-empty `requestId` are the spec's rules, enforced before.
-        let amount = request.amount;
-        let transaction = self.transaction(transaction_id)?;
-        if let Some((earlier_transaction, earlier_amount, refund)) =
-            self.refunds.get(request.request_id.as_str())
-        {
-            // A retry of the same refund gets the same answer; anything else is a mistake.
-            return if earlier_transaction == transaction_id && *earlier_amount == amount {
-                Ok(refund.clone())
-            } else {
-                Err(Refusal::Rule(
-                    codes::REQUEST_ID_REUSED,
-                    format!(
-                        "requestId {} was used for a different refund",
-                        request.request_id.as_str()
-                    ),
-                ))
-            };
-        }
-        require_successful(&transaction, codes::NOT_REFUNDABLE, "refunded")?;
-        let paid = transaction.amount.unwrap_or_default();
-        let refunded = self
-            .refunded
-            .get(transaction_id)
-            .copied()
-            .unwrap_or_default();
-        let refundable = paid.checked_sub(refunded).unwrap_or_default();
-        let refunded = match refunded.checked_add(amount) {
-            Some(total) if total <= paid => total,
-            _ => {
-                return Err(Refusal::Rule(
-                    codes::REFUND_EXCEEDS_PAYMENT,
-                    format!("Refund of {amount} exceeds the refundable {refundable}"),
-                ))
-            }
-        };
-        self.refunded.insert(transaction_id.to_string(), refunded);
-        let new_status = if refunded == paid {
-            PaymentStatus::Refunded
-        } else {
-            PaymentStatus::PartiallyRefunded
-        };
-        if let Some(t) = self.transactions.get_mut(transaction_id) {
-            t.status = Some(new_status);
-            t.last_modified = Some(Utc::now());
-        }
-        let refund = Refund {
-            transaction_id: Some(transaction_id.to_string()),
-            amount: Some(amount),
-            currency: transaction.currency,
-            payment_mode: transaction.payment_mode,
-            bank_code: transaction.bank_code,
-            bank_name: transaction.bank_name,
-            status: Some(RefundStatus::Created),
-            txn_msg: Some("Refund initiated".into()),
-            txn_date: Some(Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            unique_transaction_id: Some(self.next("RFD")),
-            bank_transaction_id: None,
-        };
-        self.refunds.insert(
-            request.request_id.to_string(),
-            (transaction_id.to_string(), amount, refund.clone()),
-        );
-        Ok(refund)
-    }
-
-    /// The refunds made against a transaction, oldest first (one per `requestId`).
-    pub(crate) fn refunds_of(&self, transaction_id: &str) -> Vec<Refund> {
-        let mut refunds: Vec<&Refund> = self
-            .refunds
-            .values()
-            .filter(|(transaction, _, _)| transaction == transaction_id)
-            .map(|(_, _, refund)| refund)
-            .collect();
-        // Their ids count up as they are made.
-        refunds.sort_by(|a, b| a.unique_transaction_id.cmp(&b.unique_transaction_id));
-        refunds.into_iter().cloned().collect()
-    }
-
-    pub(crate) fn payout(&self, id: &str) -> Result<SettlementPayout, Refusal> {
-        self.payouts
-            .iter()
-            .find(|p| p.settlement_payout_id.as_deref() == Some(id))
-            .cloned()
-            .ok_or_else(|| Refusal::NotFound(format!("No settlement payout {id}")))
-    }
-
-    pub(crate) fn search_payouts(
-        &self,
-        filter: &SettlementPayoutSearch,
-        offset: usize,
-        limit: usize,
-    ) -> Vec<SettlementPayout> {
-        let in_range = |value: Option<Rupees>, from: Option<Rupees>, to: Option<Rupees>| {
-            let value = value.unwrap_or_default();
-            from.is_none_or(|f| value >= f) && to.is_none_or(|t| value <= t)
-        };
-        self.payouts
-            .iter()
-            .filter(|p| {
-                let id = p.settlement_payout_id.as_deref().unwrap_or_default();
-                filter
-                    .settlement_payout_id
-                    .as_deref()
-                    .is_none_or(|wanted| wanted == id)
-                    && (filter.settlement_payout_ids.is_empty()
-                        || filter.settlement_payout_ids.iter().any(|w| w == id))
-                    && in_range(
-                        p.total_sale_amount,
-                        filter.total_sale_amount_from,
-                        filter.total_sale_amount_to,
-                    )
-                    && in_range(
-                        p.total_refund_amount,
-                        filter.total_refund_amount_from,
-                        filter.total_refund_amount_to,
-                    )
-                    && in_range(
-                        p.total_charges,
-                        filter.total_charges_from,
-                        filter.total_charges_to,
-                    )
-                    && in_range(p.total_gst, filter.total_gst_from, filter.total_gst_to)
-                    && in_range(
-                        p.total_settlement_amount,
-                        filter.total_settlement_amount_from,
-                        filter.total_settlement_amount_to,
-                    )
-            })
-            .skip(offset)
-            .take(limit)
-            .cloned()
-            .collect()
-    }
 }
 
 /// Refuses with `code` unless the payment succeeded (a partial refund leaves it successful).
@@ -517,15 +377,6 @@ pub(crate) fn same_fields<A: serde::Serialize, B: serde::de::DeserializeOwned>(
         .and_then(|value| serde_json::from_value(value).ok())
 }
 
-/// `amount` times `numerator / denominator`, rounded to the nearest paisa (half away from zero),
-/// as a bank computes a fee.
-pub(crate) fn share(amount: Rupees, numerator: i64, denominator: i64) -> Rupees {
-    let scaled = i128::from(amount.paise()) * i128::from(numerator);
-    let half = i128::from(denominator) / 2 * scaled.signum();
-    let paise = (scaled + half) / i128::from(denominator);
-    Rupees::from_paise(i64::try_from(paise).unwrap_or(i64::MAX))
-}
-
 pub(crate) fn notification(
     transaction: &OrderTransaction,
     order_status: OrderStatus,
@@ -558,25 +409,5 @@ pub(crate) fn notification(
         masked_card_number: None,
         card_holder_name: None,
         payment_token: None,
-    }
-}
-
-/// A payout with the sandbox's made-up terms: 1.8% charges, 18% GST on the charges.
-pub(crate) fn payout(id: &str, sales: Rupees, refunds: Rupees) -> SettlementPayout {
-    let charges = share(sales, 18, 1000);
-    let gst = share(charges, 18, 100);
-    let deductions = Rupees::checked_sum([refunds, charges, gst]);
-    let settled = deductions.and_then(|d| sales.checked_sub(d));
-    SettlementPayout {
-        settlement_payout_id: Some(id.to_string()),
-        total_sale_amount: Some(sales),
-        total_refund_amount: Some(refunds),
-        total_charges: Some(charges),
-        total_gst: Some(gst),
-        total_settlement_amount: settled,
-        refund_chargeback_amount: Some(Rupees::ZERO),
-        carry_forward_amount: Some(Rupees::ZERO),
-        adjustment_amount: Some(Rupees::ZERO),
-        payout_status: Some(PayoutStatus::Init),
     }
 }
