@@ -1,6 +1,6 @@
 //! The faults a test queues: what the next token requests meet ([`TokenFault`]) and what the
 //! next calls of an operation meet ([`CallFault`]). The middleware that applies them is
-//! `faults.rs`; the token endpoint applies its own (`routes.rs`).
+//! `faults.rs`; the token endpoint applies its own (`http/token.rs`).
 
 use std::time::Duration;
 

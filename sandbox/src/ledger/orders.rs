@@ -153,20 +153,7 @@ impl Ledger {
             .orders
             .get(&request.order_id)
             .ok_or_else(|| Refusal::NotFound(format!("No order {}", request.order_id)))?;
-        let payable = matches!(
-            order.status,
-            Some(OrderStatus::Created | OrderStatus::CheckoutRendered | OrderStatus::Attempted)
-        );
-        if !payable {
-            let status = order
-                .status
-                .as_ref()
-                .map_or("unknown".to_string(), ToString::to_string);
-            return Err(Refusal::Rule(
-                codes::ORDER_NOT_PAYABLE,
-                format!("Order {} is {status} and cannot be paid", request.order_id),
-            ));
-        }
+        require_payable(&request.order_id, order)?;
         let (amount, currency, notify_url) = (
             order.amount,
             order.currency.clone(),
@@ -410,4 +397,27 @@ pub(crate) fn notification(
         card_holder_name: None,
         payment_token: None,
     }
+}
+
+/// Whether the order takes a payment: created, its checkout shown, or an attempt failed.
+pub(crate) fn is_payable(order: &Order) -> bool {
+    matches!(
+        order.status,
+        Some(OrderStatus::Created | OrderStatus::CheckoutRendered | OrderStatus::Attempted)
+    )
+}
+
+/// Refuses a payment for an order that takes none ([`is_payable`]), naming its status.
+pub(crate) fn require_payable(order_id: &str, order: &Order) -> Result<(), Refusal> {
+    if is_payable(order) {
+        return Ok(());
+    }
+    let status = order
+        .status
+        .as_ref()
+        .map_or("unknown".to_string(), ToString::to_string);
+    Err(Refusal::Rule(
+        codes::ORDER_NOT_PAYABLE,
+        format!("Order {order_id} is {status} and cannot be paid"),
+    ))
 }
