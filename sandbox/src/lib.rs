@@ -73,7 +73,6 @@
 //! # }
 //! ```
 
-mod clock;
 pub mod codes;
 mod contract;
 mod control;
@@ -82,12 +81,9 @@ mod faults;
 #[doc(hidden)]
 pub mod fuzzing;
 mod http;
-mod inspect;
 mod landing;
 mod ledger;
-mod mandates;
 mod outbox;
-mod payer;
 mod router;
 mod sandbox;
 mod schema_problems;
@@ -95,7 +91,6 @@ mod server;
 mod spec;
 mod state;
 
-pub use clock::ClockError;
 pub use contract::validate;
 pub use control::{ControlEndpoint, CONTROL_SPEC_PATH};
 pub use fault_kinds::{CallFault, TokenFault};
@@ -105,6 +100,7 @@ pub use ledger::{
     QrPaymentError, SettleError, DECLINED_CARD, DECLINED_VPA_SUFFIX, OTP_CARD, PENDING_VPA_SUFFIX,
     SANDBOX_OTP,
 };
+pub use sandbox::clock::ClockError;
 pub use sandbox::{Sandbox, SandboxBuilder};
 pub use schema_problems::{schema_problems, SchemaProblem};
 

@@ -1,7 +1,12 @@
-//! The in-process handle on a running sandbox ([`Sandbox`]) and its builder: starting it, its
-//! credentials and counts, and the faults a test queues. The handle's other methods are beside
-//! what they drive: the clock (`clock.rs`), the payer's part (`payer.rs`, `mandates.rs`) and
-//! the inspection of the books (`inspect.rs`).
+//! The in-process handle on a running sandbox ([`Sandbox`]) and its builder: its credentials
+//! and counts, and the faults a test queues here; the rest of the handle in the files beside:
+//! the business clock (`clock.rs`), the payer's part (`payer.rs`, `mandates.rs`) and the
+//! inspection of the books (`inspect.rs`). Starting the server is `server.rs`.
+
+pub(crate) mod clock;
+mod inspect;
+mod mandates;
+mod payer;
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;

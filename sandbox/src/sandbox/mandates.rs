@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use super::ledger::MandateActionError;
 use super::Sandbox;
+use crate::ledger::MandateActionError;
 use enkash::types::UpiMandate;
 
 impl Sandbox {

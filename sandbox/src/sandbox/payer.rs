@@ -2,8 +2,8 @@
 //! UPI app, or pays through a UPI QR code. Tests and examples call these to move a payment on,
 //! as a customer would.
 
-use super::ledger::{QrPaymentError, SettleError};
 use super::Sandbox;
+use crate::ledger::{QrPaymentError, SettleError};
 use enkash::Rupees;
 
 impl Sandbox {
