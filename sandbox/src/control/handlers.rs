@@ -1,5 +1,5 @@
 //! One handler per operation of `openapi/sandbox-control.yaml`, each a thin layer over the
-//! in-process [`Sandbox`](crate::Sandbox) method of the same name. One file past 400 lines
+//! in-process [`Sandbox`] method of the same name. One file past 400 lines
 //! on purpose: 21 handlers of a few lines each, with the one table binding them, read best
 //! together.
 

@@ -1,4 +1,4 @@
-//! The standalone sandbox's control API: everything the in-process [`Sandbox`] offers a test,
+//! The standalone sandbox's control API: everything the in-process [`Sandbox`](crate::Sandbox) offers a test,
 //! over HTTP under `/__sandbox/`, a prefix that is not EnKash's and is not in
 //! `openapi/enkash.yaml` (so the gateway's contract check and call faults leave it alone). Its
 //! own spec is `openapi/sandbox-control.yaml`, and the routes are made from that spec's paths:

@@ -35,7 +35,7 @@ impl Sandbox {
 
     /// Plays the payer answering a mandate's approval request in their UPI app: the mandate
     /// becomes `ACTIVE` (with a `umn`), or `DECLINED` when the payer VPA ends in
-    /// [`DECLINED_VPA_SUFFIX`](super::DECLINED_VPA_SUFFIX). The UPI Mandate Callback follows.
+    /// [`DECLINED_VPA_SUFFIX`](crate::DECLINED_VPA_SUFFIX). The UPI Mandate Callback follows.
     /// Only a mandate awaiting approval (`CREATED`, not lapsed) can be approved.
     ///
     /// ```

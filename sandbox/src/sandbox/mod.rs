@@ -202,7 +202,7 @@ impl Sandbox {
     }
 
     /// Settles a payment left waiting for the bank (a UPI payment from an address ending in
-    /// [`PENDING_VPA_SUFFIX`]), as the bank would: the transaction becomes `SUCCESS` and its
+    /// [`PENDING_VPA_SUFFIX`](crate::PENDING_VPA_SUFFIX)), as the bank would: the transaction becomes `SUCCESS` and its
     /// order `PAID`, or `FAILED` and its order `ATTEMPTED` (payable again). Then the usual
     /// payment notification goes to the order's `notifyUrl`, in the background, as after any
     /// payment. Returns the settled transaction.

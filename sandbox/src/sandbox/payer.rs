@@ -10,7 +10,7 @@ impl Sandbox {
     /// The customer pays a checkout UPI payment (the `ekPayId` of `get_dynamic_upi_qr`) from a
     /// UPI app with the address `payer_vpa`: the payment becomes `SUCCESS` (UPI status
     /// `SUCCESS`) and its order `PAID`, or `FAILED` (the order `ATTEMPTED`, payable again) when
-    /// `payer_vpa` ends with [`DECLINED_VPA_SUFFIX`](super::DECLINED_VPA_SUFFIX) or the order
+    /// `payer_vpa` ends with [`DECLINED_VPA_SUFFIX`](crate::DECLINED_VPA_SUFFIX) or the order
     /// was paid another way meanwhile. Then the usual payment notification goes to the
     /// order's `notifyUrl`. Returns the settled transaction.
     ///
