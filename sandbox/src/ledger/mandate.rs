@@ -1,5 +1,6 @@
 //! UPI Autopay operations on the books: create, update, revoke, pre-debit notices and debits,
 //! and the seeded mandate. The mandates' own rules (RBI's and NPCI's) are `mandate_book.rs`.
+//! About 400 lines: the debit path (notice, then debit, then callback) is one story.
 
 use std::collections::BTreeSet;
 

@@ -1,5 +1,7 @@
-//! Orders, payment attempts, refunds and payouts: the documented rules that move them along,
+//! Orders and payment attempts: the documented rules that move them along, the seeded books,
 //! and the notification a payment owes. No HTTP here; `http/` turns outcomes into responses.
+//! A little past 400 lines: the attempt rules (`attempt`, `Outcome`, `is_payable`) serve
+//! ordering, paying and the UPI checkout alike and read best beside the payment they decide.
 
 use chrono::{DateTime, Utc};
 
