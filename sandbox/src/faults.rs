@@ -1,77 +1,27 @@
 //! Call faults: what the next requests for an operation meet before (or instead of) the
 //! sandbox's answer, and the count of requests that reached the sandbox per operation.
 
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::SandboxState;
+use super::{CallFault, SandboxState};
+use crate::http::respond::dropped_connection;
+use crate::spec::Operation;
 
-/// A fault the next call of an operation meets (see
-/// [`Sandbox::fail_next_calls`](super::Sandbox::fail_next_calls)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CallFault {
-    /// Answer with this HTTP status and an error body; the operation is not performed.
-    Status(u16),
-    /// Answer with this status and `Retry-After: <whole seconds>`; the operation is not
-    /// performed.
-    RetryAfter(u16, Duration),
-    /// Wait this long, then perform the operation and answer normally.
-    Delay(Duration),
-    /// Drop the connection without performing the operation.
-    ResetBeforeProcessing,
-    /// Perform the operation, then drop the connection: it takes effect, the answer is lost.
-    ResetAfterProcessing,
-    /// Perform the operation, then answer HTTP 200 with a body cut short (not JSON).
-    Garbled,
-    /// Answer with this redirect status (3xx) and `Location: <the given URL>`; the operation
-    /// is not performed. A client that followed it would send the request again, there.
-    Redirect(u16, &'static str),
-    /// Answer with this status and an HTML page, as a CDN or proxy in front of the gateway
-    /// would; the operation is not performed.
-    Page(u16),
-    /// The gateway takes the request, and the answer is lost: the connection drops at once
-    /// (the client sees [`ConnectionLost`](enkash::CallErrorKind::ConnectionLost), an unknown
-    /// outcome), and the operation is performed only when the sandbox's business time has
-    /// moved `lands_after` on (by itself, with the wall clock, or at once with
-    /// [`Sandbox::advance_clock`](super::Sandbox::advance_clock)). Until then look-ups show
-    /// nothing of it; then the transaction, refund or debit is there and its notification or
-    /// callback goes out as usual. Meant for the operations that move money
-    /// (`submit_payment`, `refund_transaction`, `execute_upi_mandate_debit`), where the
-    /// client's recovery advice is for exactly this;
-    /// [`Sandbox::landings_pending`](super::Sandbox::landings_pending) counts those not landed
-    /// yet.
-    TakenAnswerLost {
-        /// How much business time passes before the request is performed.
-        lands_after: Duration,
-    },
-    /// Perform the operation, then hold its answer until every callback and notification it
-    /// sent has been delivered (or refused, or timed out): the merchant's endpoint sees the
-    /// Mandate Debit Callback or the payment notification *before* the call's answer, as it
-    /// may from EnKash. Deterministic: no timing is involved.
-    AnswerAfterCallbacks,
-}
-
-/// Middleware on every route: counts the request for its operation and applies the next fault.
-pub(super) async fn inject(
-    State(state): State<Arc<SandboxState>>,
-    matched: Option<MatchedPath>,
+/// Middleware on every gateway route: counts the request for its operation and applies the
+/// next fault.
+pub(crate) async fn inject(
+    state: Arc<SandboxState>,
+    operation: &'static Operation,
     request: Request,
     next: Next,
 ) -> Response {
-    let operation =
-        matched.and_then(|path| crate::spec::route(request.method().as_str(), path.as_str()));
-    let Some(operation) = operation else {
-        return next.run(request).await;
-    };
     let fault = {
         let mut inner = state.lock();
         *inner.attempts.entry(operation.id).or_default() += 1;
@@ -115,7 +65,7 @@ pub(super) async fn inject(
         }
         Some(CallFault::AnswerAfterCallbacks) => {
             let answer = next.run(request).await;
-            state.outbound.drained().await;
+            state.outbox.drained().await;
             answer
         }
         Some(CallFault::Garbled) => {
@@ -133,38 +83,11 @@ pub(super) async fn inject(
 fn failure(status: u16, retry_after: Option<Duration>) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let code = i32::from(status.as_u16());
-    let mut response = super::routes::error(status, code, "Injected failure", Value::Null);
+    let mut response = crate::http::respond::error(status, code, "Injected failure", Value::Null);
     if let Some(wait) = retry_after {
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs()));
     }
     response
-}
-
-/// A response whose body fails at once: the server closes the connection mid-answer.
-pub(super) fn dropped_connection() -> Response {
-    let mut response = Response::new(Body::new(BrokenBody));
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
-struct BrokenBody;
-
-impl http_body::Body for BrokenBody {
-    type Data = Bytes;
-    type Error = std::io::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Bytes>, std::io::Error>>> {
-        Poll::Ready(Some(Err(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "the sandbox dropped the connection",
-        ))))
-    }
 }

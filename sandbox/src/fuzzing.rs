@@ -3,8 +3,8 @@
 //! arbitrary input.
 
 use super::ledger::{Ledger, Refusal};
-use super::routes::parse;
 use super::Sandbox;
+use crate::http::respond::parse;
 use enkash::types::{
     CreateOrderRequest, EditSplitTransactionRequest, RefundRequest, SettlementPayoutSearch,
     SplitAccountUpdate, SubmitPaymentRequest, TokenRequest,

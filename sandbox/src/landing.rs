@@ -11,7 +11,7 @@
 //!
 //! [`CallFault::TakenAnswerLost`]: crate::CallFault::TakenAnswerLost
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,41 +20,11 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, TimeDelta, Utc};
-use tokio::sync::watch;
 
 use super::SandboxState;
 
 /// A request body larger than this is not taken (the contract check's own limit).
 const MAX_BODY_BYTES: usize = 1024 * 1024;
-
-/// Requests taken and not yet performed, and the signal that business time moved.
-#[derive(Debug)]
-pub(super) struct Landings {
-    pending: AtomicU64,
-    clock_moved: watch::Sender<u64>,
-}
-
-impl Default for Landings {
-    fn default() -> Self {
-        Self {
-            pending: AtomicU64::new(0),
-            clock_moved: watch::channel(0).0,
-        }
-    }
-}
-
-impl Landings {
-    /// Requests taken whose effect has not landed yet.
-    pub(super) fn pending(&self) -> u64 {
-        self.pending.load(Ordering::SeqCst)
-    }
-
-    /// Business time jumped: waiting requests look at the clock again.
-    pub(super) fn clock_moved(&self) {
-        self.clock_moved
-            .send_modify(|moves| *moves = moves.wrapping_add(1));
-    }
-}
 
 /// Takes the request (reads it whole), answers with a dropped connection, and performs it
 /// when business time reaches `lands_after` from now.
@@ -67,7 +37,7 @@ pub(super) async fn take_and_lose_answer(
     let (parts, body) = request.into_parts();
     let Ok(body) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
         // Not taken: the gateway never had the whole request.
-        return super::faults::dropped_connection();
+        return crate::http::respond::dropped_connection();
     };
     let request = Request::from_parts(parts, Body::from(body));
     let due = due_time(state.lock().business_now(), lands_after);
@@ -92,7 +62,7 @@ pub(super) async fn take_and_lose_answer(
         let _performed = next.run(request).await;
         state.landings.pending.fetch_sub(1, Ordering::SeqCst);
     });
-    super::faults::dropped_connection()
+    crate::http::respond::dropped_connection()
 }
 
 /// `now + after`, or the end of time when that is beyond what a date holds.

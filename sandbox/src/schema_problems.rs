@@ -1,7 +1,7 @@
 //! [`schema_problems`]: what [`validate`](crate::validate) finds, as structured problems that
 //! name the field and the rule but never the value. `enkash check` (the `enkash-cli` crate)
 //! reports a real gateway's answers with it, so the workspace keeps one translation of the
-//! spec's OpenAPI schemas to JSON Schema (`contract.rs`), not a second copy.
+//! spec's OpenAPI schemas to JSON Schema (`contract/schema.rs`), not a second copy.
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;

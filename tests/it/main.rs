@@ -12,6 +12,7 @@ mod call_tracing;
 mod checkout_upi_and_otp;
 mod confirm_payment;
 mod contract;
+mod file_graph;
 mod generated_source;
 mod generated_types;
 mod hostile_replies;

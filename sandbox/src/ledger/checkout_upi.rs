@@ -6,9 +6,9 @@
 
 use chrono::Utc;
 
+use super::orders::{is_payable, require_payable};
 use super::pending::SettleError;
 use super::{Ledger, Notify, Refusal, DECLINED_VPA_SUFFIX};
-use crate::codes;
 use enkash::types::{
     DynamicUpiQr, OrderStatus, OrderTransaction, PaymentMode, PaymentStatus, UpiIntentLinks,
     UpiStatus, UpiStatusResponse,
@@ -54,20 +54,7 @@ impl Ledger {
         if let Some(open) = open {
             return Ok(open.clone());
         }
-        let payable = matches!(
-            order.status,
-            Some(OrderStatus::Created | OrderStatus::CheckoutRendered | OrderStatus::Attempted)
-        );
-        if !payable {
-            let status = order
-                .status
-                .as_ref()
-                .map_or("unknown".to_string(), ToString::to_string);
-            return Err(Refusal::Rule(
-                codes::ORDER_NOT_PAYABLE,
-                format!("Order {order_id} is {status} and cannot be paid"),
-            ));
-        }
+        require_payable(order_id, order)?;
         let (amount, currency) = (order.amount, order.currency.clone());
         let id = self.next("TXN");
         let now = Utc::now();
@@ -171,16 +158,7 @@ impl Ledger {
             .transactions
             .get(transaction_id)
             .and_then(|t| self.orders.get(t.order_id.as_deref()?))
-            .is_some_and(|order| {
-                matches!(
-                    order.status,
-                    Some(
-                        OrderStatus::Created
-                            | OrderStatus::CheckoutRendered
-                            | OrderStatus::Attempted
-                    )
-                )
-            });
+            .is_some_and(is_payable);
         let succeeded = order_payable && !payer_vpa.ends_with(DECLINED_VPA_SUFFIX);
         self.settle(transaction_id, succeeded)
     }

@@ -1,32 +1,20 @@
-//! Split settlement in the sandbox's books: split (sub-merchant) accounts, and the split of a
-//! payment between them, set with the payment or edited after it.
+//! Split settlement in the sandbox's books: split (sub-merchant) accounts (created active,
+//! inferred from the Activate page's "a previously deactivated account"; a deactivated one
+//! takes no split until activated again), and the split of a payment between them, set with
+//! the payment or edited after it.
 
 use serde_json::{json, Value};
 
-use super::{require_successful, Ledger, Refusal};
+use super::books::Ledger;
+use super::orders::require_successful;
+use super::terms::Refusal;
+
 use crate::codes;
 use enkash::types::{EditSplitTransactionRequest, SplitAccountUpdate, SplitSettlement};
 use enkash::{Decimal, Rupees};
 
-/// A split (sub-merchant) account, as the sandbox keeps it.
-#[derive(Debug, Clone)]
-pub(super) struct SplitAccount {
-    pub id: String,
-    pub access_key: String,
-    pub active: bool,
-    /// The fields set through `update_split_account`, as JSON.
-    pub details: serde_json::Map<String, Value>,
-}
-
-impl SplitAccount {
-    /// What the sandbox answers about an account: never its key.
-    pub fn view(&self) -> Value {
-        let mut view = self.details.clone();
-        view.insert("splitAccountDetailId".into(), json!(self.id));
-        view.insert("active".into(), json!(self.active));
-        Value::Object(view)
-    }
-}
+use super::books::SplitAccount;
+use enkash::types::SplitAccountCreate;
 
 impl Ledger {
     pub(crate) fn update_split_account(
@@ -132,12 +120,36 @@ impl Ledger {
     }
 }
 
-pub(super) fn split_account(id: &str, access_key: &str, active: bool) -> SplitAccount {
-    let details = json!({"name": "Sandbox Vendor LLP", "settlementCycle": "T1"});
-    SplitAccount {
-        id: id.to_string(),
-        access_key: access_key.to_string(),
-        active,
-        details: details.as_object().cloned().unwrap_or_default(),
+impl Ledger {
+    /// Create Split Settlement Account: active, with the fields sent. Its access key is the
+    /// sandbox's own and is never answered (EnKash does not document how one is issued).
+    pub(crate) fn create_split_account(
+        &mut self,
+        request: SplitAccountCreate,
+    ) -> Result<Value, Refusal> {
+        let Value::Object(details) = serde_json::to_value(&request).unwrap_or_default() else {
+            return Err(Refusal::Invalid("the account is not an object".into()));
+        };
+        let id = self.next("SAD");
+        let account = SplitAccount {
+            access_key: format!("AK_SPLIT_{id}"),
+            id,
+            active: true,
+            details,
+        };
+        let view = account.view();
+        self.split_accounts.push(account);
+        Ok(view)
+    }
+
+    /// Deactivate Split Settlement Account; deactivating an inactive account changes nothing.
+    pub(crate) fn deactivate_split_account(&mut self, id: &str) -> Result<Value, Refusal> {
+        let account = self
+            .split_accounts
+            .iter_mut()
+            .find(|a| a.id == id)
+            .ok_or_else(|| Refusal::NotFound(format!("No split account {id}")))?;
+        account.active = false;
+        Ok(account.view())
     }
 }

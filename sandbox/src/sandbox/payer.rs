@@ -2,15 +2,15 @@
 //! UPI app, or pays through a UPI QR code. Tests and examples call these to move a payment on,
 //! as a customer would.
 
-use super::ledger::{QrPaymentError, SettleError};
-use super::{notify, Sandbox};
+use super::Sandbox;
+use crate::ledger::{QrPaymentError, SettleError};
 use enkash::Rupees;
 
 impl Sandbox {
     /// The customer pays a checkout UPI payment (the `ekPayId` of `get_dynamic_upi_qr`) from a
     /// UPI app with the address `payer_vpa`: the payment becomes `SUCCESS` (UPI status
     /// `SUCCESS`) and its order `PAID`, or `FAILED` (the order `ATTEMPTED`, payable again) when
-    /// `payer_vpa` ends with [`DECLINED_VPA_SUFFIX`](super::DECLINED_VPA_SUFFIX) or the order
+    /// `payer_vpa` ends with [`DECLINED_VPA_SUFFIX`](crate::DECLINED_VPA_SUFFIX) or the order
     /// was paid another way meanwhile. Then the usual payment notification goes to the
     /// order's `notifyUrl`. Returns the settled transaction.
     ///
@@ -49,7 +49,7 @@ impl Sandbox {
             .pay_checkout_upi(transaction_id, payer_vpa);
         let (transaction, notify) = paid?;
         if let Some(notify) = notify {
-            notify::deliver(&self.state, notify);
+            self.state.outbox.notify(notify);
         }
         Ok(transaction)
     }

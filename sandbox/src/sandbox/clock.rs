@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::{mandates, Inner, Sandbox};
+use super::Sandbox;
+use crate::Inner;
 
 /// How far business time may be moved ahead in all: a hundred years.
 const MAX_AHEAD: Duration = Duration::from_secs(100 * 366 * 24 * 60 * 60);
@@ -27,12 +28,12 @@ pub enum ClockError {
 
 impl Inner {
     /// Business time: the sandbox's wall clock, moved ahead by every `advance_clock`.
-    pub(super) fn business_now(&self) -> DateTime<Utc> {
+    pub(crate) fn business_now(&self) -> DateTime<Utc> {
         DateTime::<Utc>::from(self.now() + self.business_ahead)
     }
 
     /// Moves business time ahead by `by`.
-    pub(super) fn advance_business_clock(&mut self, by: Duration) -> Result<(), ClockError> {
+    pub(crate) fn advance_business_clock(&mut self, by: Duration) -> Result<(), ClockError> {
         let ahead = self
             .business_ahead
             .checked_add(by)
@@ -70,7 +71,7 @@ impl Sandbox {
             let now = inner.business_now();
             (now, inner.ledger.mandates.tick(now))
         };
-        mandates::deliver(&self.state, callbacks);
+        self.state.outbox.callbacks(callbacks);
         self.state.landings.clock_moved();
         Ok(now)
     }
