@@ -26,6 +26,7 @@ mod secret;
 mod serde_problem;
 pub mod serde_rupees_string;
 mod state;
+pub mod types;
 #[cfg(feature = "token-store")]
 pub mod store;
 pub mod webhook;
@@ -42,12 +43,6 @@ pub use envelope::ENVELOPE_SCHEMAS;
 pub use generated::{builder, Client, Error, ResponseValue};
 pub use money::{ParseRupeesError, ParseRupeesReason, Rupees};
 pub use payload::{Payload, TextPayload};
-
-/// Types used as operation parameters and responses, generated from the spec.
-pub mod types {
-    pub use crate::generated::types::*;
-    pub use crate::open_enums::*;
-}
 pub use secret::SecretString;
 pub use state::ClientState;
 

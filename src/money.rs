@@ -3,6 +3,9 @@
 //! Every `type: number, format: decimal, multipleOf: 0.01` field in the spec is generated as
 //! `Rupees` (`build.rs` registers the conversion), so no amount ever passes through a binary
 //! float in the merchant's code or the sandbox's books.
+//!
+//! Over 400 lines, of which 109 are docs: parsing, display, arithmetic and serde of one type,
+//! each short and each the place a reader looks for how `Rupees` behaves.
 
 use std::fmt;
 use std::iter::Sum;

@@ -1,4 +1,6 @@
 //! An access token and the two local deadlines it is anchored to.
+//!
+//! Over 400 lines with its unit tests; the code is 286.
 
 use std::fmt;
 use std::sync::Arc;

@@ -1,4 +1,7 @@
 //! [`CallError`]: every way a call can fail, in one type that says what to do next.
+//!
+//! Over 400 lines, of which 127 are docs: one public type, its kinds, its questions and the
+//! constructors the call loop and `payload()` use; split, the type's story would be in pieces.
 
 use std::fmt;
 use std::time::Duration;

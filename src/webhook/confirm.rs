@@ -1,6 +1,9 @@
 //! Confirming a payment notification with the gateway: the notification names a transaction,
 //! EnKash says what that transaction really is, and the merchant's own records say what it
 //! must be.
+//!
+//! Over 400 lines with its unit tests (the code is 404, of which 134 are docs): the look-up and
+//! the checks that `confirm_mandate_debit` shares, kept beside the one flow they were written for.
 
 use crate::types::{Order, OrderStatus, OrderTransaction, PaymentNotification, PaymentStatus};
 use crate::{CallError, Client, Payload, Rupees};

@@ -7,6 +7,7 @@
 //!
 //! Taken as text, not parsed: good enough for the sandbox's and the client's own sources,
 //! where paths are written plainly; a test over a made-up crate below pins what it reads.
+//! (Over 400 lines with that test: the reading is one job.)
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -277,13 +278,14 @@ fn use_names(
         let Some(at) = statement.find("use ") else {
             continue;
         };
-        // `use` as a declaration: first word of the statement, after any `pub(..)`.
-        let before = statement[..at].trim();
-        let declaration = before.is_empty()
-            || before.starts_with("pub")
-            || before.ends_with(']')
-            || before.ends_with('{')
-            || before.ends_with('}');
+        // `use` as a declaration: the first word of its line, after any `pub(..)`; what comes
+        // before that line (an attribute, a block that ended) is another item.
+        let before = statement[..at]
+            .rsplit(['\n', '{', '}', ']'])
+            .next()
+            .unwrap_or_default()
+            .trim();
+        let declaration = before.is_empty() || before.starts_with("pub");
         if !declaration {
             continue;
         }
@@ -366,7 +368,9 @@ fn the_file_graph_reads_paths_groups_super_and_re_exports() {
     let crate_files = [
         (
             "lib.rs",
-            "mod a;\nmod b;\nmod c;\npub use b::Thing;\nfn f() { a::run(); }\n",
+            // Re-exports after a block and after an attribute are read as such.
+            "mod a;\nmod b;\nmod c;\nmod d;\npub mod inline {\n}\npub use b::Thing;\n\
+             #[cfg(feature = \"x\")]\npub use d::Other;\nfn f() { a::run(); }\n",
         ),
         // A group through `super`, and a comment naming `crate::c` that is not code.
         (
@@ -379,7 +383,8 @@ fn the_file_graph_reads_paths_groups_super_and_re_exports() {
             "b.rs",
             "pub struct Thing;\n#[cfg(test)]\nmod tests { use crate::c::Z; }\n",
         ),
-        ("c.rs", "use crate::Thing;\n"),
+        ("c.rs", "use crate::Thing;\nuse crate::Other;\n"),
+        ("d.rs", "pub struct Other;\n"),
     ];
     let texts = crate_files
         .iter()
@@ -387,7 +392,7 @@ fn the_file_graph_reads_paths_groups_super_and_re_exports() {
         .collect();
     let graph = files_graph(&texts);
     let edges = |file: &str| graph[file].iter().cloned().collect::<Vec<_>>();
-    assert_eq!(edges("lib.rs"), ["a/mod.rs", "b.rs"]);
+    assert_eq!(edges("lib.rs"), ["a/mod.rs", "b.rs", "d.rs"]);
     // `super::Thing` is lib.rs's re-export, followed to b.rs, where it is defined.
     assert_eq!(edges("a/mod.rs"), ["b.rs"]);
     assert_eq!(edges("a/x.rs"), ["a/mod.rs"]);
@@ -395,7 +400,7 @@ fn the_file_graph_reads_paths_groups_super_and_re_exports() {
         edges("b.rs").is_empty(),
         "unit tests are not code: {graph:?}"
     );
-    assert_eq!(edges("c.rs"), ["b.rs"]);
+    assert_eq!(edges("c.rs"), ["b.rs", "d.rs"]);
     assert_eq!(find_cycle(&graph), None);
 }
 

@@ -4,10 +4,10 @@
 //! (`enkash::Rupees`) followed to the module that defines them, and the generated code split into
 //! its data types (`types`) and its client (`generated`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
-type Graph = BTreeMap<String, BTreeSet<String>>;
+use crate::file_graph::{find_cycle, Graph};
 
 /// `crate::<name>` paths in `code`.
 fn crate_paths(code: &str) -> Vec<String> {
@@ -144,38 +144,6 @@ fn graph() -> Graph {
     graph
 }
 
-/// A cycle through `graph`, as the path that closes it, if there is one.
-fn find_cycle(graph: &Graph) -> Option<Vec<String>> {
-    fn visit(
-        node: &str,
-        graph: &Graph,
-        path: &mut Vec<String>,
-        done: &mut BTreeSet<String>,
-    ) -> Option<Vec<String>> {
-        if let Some(at) = path.iter().position(|n| n == node) {
-            let mut cycle = path[at..].to_vec();
-            cycle.push(node.to_string());
-            return Some(cycle);
-        }
-        if done.contains(node) {
-            return None;
-        }
-        path.push(node.to_string());
-        for next in graph.get(node).into_iter().flatten() {
-            if let Some(cycle) = visit(next, graph, path, done) {
-                return Some(cycle);
-            }
-        }
-        path.pop();
-        done.insert(node.to_string());
-        None
-    }
-    let mut done = BTreeSet::new();
-    graph
-        .keys()
-        .find_map(|node| visit(node, graph, &mut Vec::new(), &mut done))
-}
-
 #[test]
 fn no_module_of_src_imports_one_that_imports_it_back() {
     let graph = graph();
@@ -218,19 +186,34 @@ fn sandbox_src() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sandbox/src")
 }
 
-#[test]
-fn sandbox_files_import_no_cycle() {
-    let graph = crate::file_graph::file_graph(&sandbox_src());
-    assert!(graph.len() > 20, "the graph lost files: {graph:#?}");
-    // The graph sees the sandbox's paths: the router mounts the handlers it names.
-    assert!(graph["router.rs"].contains("contract/mod.rs"), "{graph:#?}");
-    if let Some(cycle) = crate::file_graph::find_cycle(&graph) {
-        let tangles = crate::file_graph::tangles(&graph);
+/// Panics naming the cycle, and every set of files importing each other, if a file of `dir`
+/// imports (directly or through others) a file that imports it back.
+fn assert_no_file_cycle(dir: &Path, graph: &crate::file_graph::Graph) {
+    assert!(graph.len() > 20, "the graph of {dir:?} lost files: {graph:#?}");
+    if let Some(cycle) = find_cycle(graph) {
+        let tangles = crate::file_graph::tangles(graph);
         panic!(
-            "file import cycle in sandbox/src: {}\nfiles importing each other: {tangles:#?}\n\n{graph:#?}",
+            "file import cycle in {dir:?}: {}\nfiles importing each other: {tangles:#?}\n\n{graph:#?}",
             cycle.join(" -> ")
         );
     }
+}
+
+#[test]
+fn sandbox_files_import_no_cycle() {
+    let graph = crate::file_graph::file_graph(&sandbox_src());
+    // The graph sees the sandbox's paths: the router mounts the handlers it names.
+    assert!(graph["router.rs"].contains("contract/mod.rs"), "{graph:#?}");
+    assert_no_file_cycle(&sandbox_src(), &graph);
+}
+
+#[test]
+fn client_files_import_no_cycle() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let graph = crate::file_graph::file_graph(&src);
+    // The graph sees `super::` paths: the call loop's files import their siblings.
+    assert!(graph["call/exec.rs"].contains("call/answer.rs"), "{graph:#?}");
+    assert_no_file_cycle(&src, &graph);
 }
 
 #[test]
@@ -244,18 +227,7 @@ fn a_file_cycle_is_found_when_there_is_one() {
     .map(|(name, text)| (name.to_string(), text.to_string()))
     .collect();
     let graph = crate::file_graph::files_graph(&texts);
-    let cycle = crate::file_graph::find_cycle(&graph).unwrap();
+    let cycle = find_cycle(&graph).unwrap();
     assert_eq!(cycle.first(), cycle.last());
     assert_eq!(crate::file_graph::tangles(&graph), [["a.rs", "b.rs"]]);
-}
-
-/// What the file-level check finds in the client's `src/` (no assertion yet: the client's
-/// file cycles are another change's; `--nocapture` prints them).
-#[test]
-fn client_file_tangles_are_reported() {
-    let graph = crate::file_graph::file_graph(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
-    assert!(graph.len() > 20, "the graph lost files: {graph:#?}");
-    for tangle in crate::file_graph::tangles(&graph) {
-        println!("src/ files importing each other: {}", tangle.join(", "));
-    }
 }
