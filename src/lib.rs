@@ -26,9 +26,9 @@ mod secret;
 mod serde_problem;
 pub mod serde_rupees_string;
 mod state;
-pub mod types;
 #[cfg(feature = "token-store")]
 pub mod store;
+pub mod types;
 pub mod webhook;
 
 pub use auth::{AccessToken, TokenError, TokenPolicy};

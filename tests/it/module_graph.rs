@@ -189,7 +189,10 @@ fn sandbox_src() -> std::path::PathBuf {
 /// Panics naming the cycle, and every set of files importing each other, if a file of `dir`
 /// imports (directly or through others) a file that imports it back.
 fn assert_no_file_cycle(dir: &Path, graph: &crate::file_graph::Graph) {
-    assert!(graph.len() > 20, "the graph of {dir:?} lost files: {graph:#?}");
+    assert!(
+        graph.len() > 20,
+        "the graph of {dir:?} lost files: {graph:#?}"
+    );
     if let Some(cycle) = find_cycle(graph) {
         let tangles = crate::file_graph::tangles(graph);
         panic!(
@@ -212,7 +215,10 @@ fn client_files_import_no_cycle() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let graph = crate::file_graph::file_graph(&src);
     // The graph sees `super::` paths: the call loop's files import their siblings.
-    assert!(graph["call/exec.rs"].contains("call/answer.rs"), "{graph:#?}");
+    assert!(
+        graph["call/exec.rs"].contains("call/answer.rs"),
+        "{graph:#?}"
+    );
     assert_no_file_cycle(&src, &graph);
 }
 
