@@ -7,8 +7,7 @@
 //!
 //! With `ENKASH_ACCESS_KEY` and `ENKASH_SECRET_KEY` set (and optionally `ENKASH_BASE_URL`,
 //! default UAT, and `ENKASH_ORDER_ID` to look up), it talks to the real gateway instead, with
-//! harmless calls only. The real gateway is `https://`, which needs the `tls` feature:
-//! `cargo run --example quickstart --features tls`.
+//! harmless calls only.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -226,13 +225,6 @@ async fn order_flow(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
 async fn against_the_gateway(access_key: String, secret_key: String) -> ExitCode {
     let base_url = std::env::var("ENKASH_BASE_URL")
         .unwrap_or_else(|_| Environment::Uat.base_url().to_string());
-    if base_url.starts_with("https://") && !cfg!(feature = "tls") {
-        eprintln!(
-            "{base_url} needs TLS, which the offline quickstart does not build: \
-             cargo run --example quickstart --features tls"
-        );
-        return ExitCode::from(2);
-    }
     let client = match Client::builder()
         .base_url(&base_url)
         .credentials(access_key, secret_key)
