@@ -132,7 +132,7 @@ fn code_of(text: &str) -> String {
 }
 
 /// The index of the `}` closing the `{` at `open`.
-fn matching_brace(text: &str, open: usize) -> Option<usize> {
+pub fn matching_brace(text: &str, open: usize) -> Option<usize> {
     let mut depth = 0usize;
     for (offset, c) in text[open..].char_indices() {
         match c {

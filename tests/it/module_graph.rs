@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::file_graph::{find_cycle, Graph};
+use crate::file_graph::{find_cycle, matching_brace, Graph};
 
 /// `crate::<name>` paths in `code`.
 fn crate_paths(code: &str) -> Vec<String> {
@@ -73,21 +73,8 @@ fn split_generated(code: &str) -> (String, String) {
     let start = code
         .find("pub mod types {")
         .expect("the generated code has its types");
-    let mut depth = 0usize;
-    let mut end = start;
-    for (offset, c) in code[start..].char_indices() {
-        match c {
-            '{' => depth += 1,
-            '}' => {
-                depth -= 1;
-                if depth == 0 {
-                    end = start + offset + 1;
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
+    let open = start + "pub mod types ".len();
+    let end = matching_brace(code, open).expect("the types module is closed") + 1;
     let types = code[start..end].to_string();
     let client = format!("{}{}", &code[..start], &code[end..]);
     (types, client)

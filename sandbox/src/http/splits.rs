@@ -42,10 +42,9 @@ pub(crate) async fn activate_split_account(
     call: Call,
 ) -> Response {
     authenticated(&state, &call.headers, call.operation, |inner| {
-        let id = query
-            .get("splitAccountDetailId")
-            .ok_or_else(|| Refusal::Invalid("splitAccountDetailId: required".into()))?;
-        inner.ledger.activate_split_account(id)
+        inner
+            .ledger
+            .activate_split_account(split_account_id(&query)?)
     })
 }
 
@@ -55,11 +54,18 @@ pub(crate) async fn deactivate_split_account(
     call: Call,
 ) -> Response {
     authenticated(&state, &call.headers, call.operation, |inner| {
-        let id = query
-            .get("splitAccountDetailId")
-            .ok_or_else(|| Refusal::Invalid("splitAccountDetailId: required".into()))?;
-        inner.ledger.deactivate_split_account(id)
+        inner
+            .ledger
+            .deactivate_split_account(split_account_id(&query)?)
     })
+}
+
+/// The split account a (de)activation names, which the spec requires.
+fn split_account_id(query: &HashMap<String, String>) -> Result<&str, Refusal> {
+    query
+        .get("splitAccountDetailId")
+        .map(String::as_str)
+        .ok_or_else(|| Refusal::Invalid("splitAccountDetailId: required".into()))
 }
 
 /// Edit-split answers in its own envelope: `code`, `message`, `payload`.
