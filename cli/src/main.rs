@@ -4,6 +4,8 @@
 //! generator) and run through the `enkash` client: its token cache, retries, and the
 //! `CallError` that says what to do after a failure. Exit codes are in `exit.rs`.
 
+#![forbid(unsafe_code)]
+
 mod check;
 mod commands;
 mod confirm;

@@ -73,6 +73,8 @@
 //! # }
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod codes;
 mod contract;
 mod control;

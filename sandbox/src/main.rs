@@ -24,6 +24,8 @@
 //! The startup banner lists the gateway's base URL, the keys and every control endpoint. Runs
 //! until interrupted (Ctrl-C).
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 use std::time::Duration;
 
